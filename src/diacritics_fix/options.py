@@ -1,0 +1,49 @@
+"""The one options object of diacritics-fix."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .model import Weights
+
+STYLE_CHOICES = ("keep", "hòa", "hoà")
+MODE_CHOICES = ("auto", "clean", "stripped")
+
+
+class Options(NamedTuple):
+    """How to restore.  Every field has a sound default; pass only what you change.
+
+    >>> Options().style, Options(style="hoà").style
+    ('keep', 'hoà')
+    """
+
+    #: Tone placement of the output: ``"keep"`` leaves words that already carry
+    #: marks as written and gives restored words the placement the document
+    #: already uses most (``hòa`` when it shows none); ``"hòa"`` puts the mark
+    #: on the first vowel of open oa/oe/uy (hòa, thủy, khỏe) everywhere;
+    #: ``"hoà"`` on the second (hoà, thuỷ, khoẻ) everywhere.
+    style: str = "keep"
+
+    #: ``"auto"`` decides per paragraph whether its words lost their marks;
+    #: ``"stripped"`` treats every unmarked word as stripped; ``"clean"`` only
+    #: fills in words whose unmarked spelling is not a Vietnamese word.
+    mode: str = "auto"
+
+    #: Extra domain phrases (any tone placement), one phrase per string.
+    phrases: tuple[str, ...] = ()
+
+    #: At most this many readings per word are weighed by the decoder.
+    max_candidates: int = 6
+
+    #: Weights of the language model (tuned defaults; change for experiments).
+    weights: Weights = Weights()
+
+    def validate(self) -> "Options":
+        """Raise ValueError on a value outside its choices; return self."""
+        if self.style not in STYLE_CHOICES:
+            raise ValueError(f"style must be one of {', '.join(STYLE_CHOICES)}, not {self.style!r}")
+        if self.mode not in MODE_CHOICES:
+            raise ValueError(f"mode must be one of {', '.join(MODE_CHOICES)}, not {self.mode!r}")
+        if self.max_candidates < 1:
+            raise ValueError("max_candidates must be at least 1")
+        return self

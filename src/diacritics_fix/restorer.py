@@ -1,0 +1,281 @@
+"""The whole flow: text → tokens → candidates → decoding → text.
+
+>>> restore("Cac dang bo truc thuoc Thanh uy")
+'Các đảng bộ trực thuộc Thành ủy'
+"""
+
+from __future__ import annotations
+
+import copy
+import unicodedata
+from collections import Counter
+from typing import Iterable, NamedTuple
+
+from . import tokens as tk
+from .candidates import KEEP, Candidate, is_vietnamese_shaped, strip_rate, word_candidates
+from .decode import Choice, decode
+from .model import PAIR_SHIFT, Model, load_model
+from .options import Options
+from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
+
+
+class Change(NamedTuple):
+    """One rewritten word, with why.
+
+    ``start``/``end`` index the input text; ``alternatives`` are the runner-up
+    readings with their confidence; ``reason`` says what decided it:
+    ``phrase: …``, ``pair: …``, ``frequency``, ``abbreviation`` or ``style``.
+    """
+
+    start: int
+    end: int
+    original: str
+    restored: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...]
+    reason: str
+
+
+def apply_case(original: str, word: str) -> str:
+    """Give *word* (lowercase) the case pattern of *original*.
+
+    >>> apply_case("THANH", "thành"), apply_case("Thanh", "thành"), apply_case("thanh", "thành")
+    ('THÀNH', 'Thành', 'thành')
+    """
+    if original.isupper() and (len(original) > 1 or not word[1:]):
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+class _Paragraph(NamedTuple):
+    start: int  # index of first token
+    end: int  # index after last token
+    marked: int
+    unmarked: int
+
+
+def _paragraphs(tokens: list[tk.Token], model: Model) -> list[_Paragraph]:
+    result = []
+    start = 0
+    marked = unmarked = 0
+    for i, token in enumerate(tokens):
+        if token.kind == tk.WORD:
+            shaped, is_marked = is_vietnamese_shaped(token.text, model)
+            if shaped:
+                if is_marked:
+                    marked += 1
+                else:
+                    unmarked += 1
+        elif token.kind == tk.BREAK:
+            result.append(_Paragraph(start, i + 1, marked, unmarked))
+            start, marked, unmarked = i + 1, 0, 0
+    result.append(_Paragraph(start, len(tokens), marked, unmarked))
+    return result
+
+
+def _document_style(tokens: list[tk.Token]) -> str:
+    """The tone placement most used by the document's marked words (``hòa`` if none)."""
+    votes: Counter[str] = Counter()
+    for token in tokens:
+        if token.kind == tk.WORD and has_marks(token.text):
+            style = tone_style(unicodedata.normalize("NFC", token.text).lower())
+            if style:
+                votes[style] += 1
+    if votes["hoà"] > votes["hòa"]:
+        return "hoà"
+    return "hòa"
+
+
+class Restorer:
+    """Restores Vietnamese diacritics; loads its data once and can be reused.
+
+    A Restorer holds no per-call state, so one instance may serve many
+    threads; it pickles as its options (the data is reloaded, once per process).
+
+    >>> r = Restorer(Options(style="hoà"))
+    >>> r.restore("Hoa binh va phat trien")
+    'Hoà bình và phát triển'
+    """
+
+    def __init__(self, options: Options | None = None, *, phrases: Iterable[str] = (), **overrides) -> None:
+        options = options or Options()
+        if overrides:
+            options = options._replace(**overrides)
+        extra = tuple(options.phrases) + tuple(phrases)
+        self.options = options._replace(phrases=extra).validate()
+        self._model: Model | None = None
+
+    @property
+    def model(self) -> Model:
+        if self._model is None:
+            base = load_model(self.options.weights)
+            if self.options.phrases:
+                base = copy.deepcopy(base)
+                base.add_phrases(self.options.phrases)
+            self._model = base
+        return self._model
+
+    def __getstate__(self) -> dict:
+        return {"options": self.options}
+
+    def __setstate__(self, state: dict) -> None:
+        self.options = state["options"]
+        self._model = None
+
+    # -- the flow -----------------------------------------------------------
+
+    def restore(self, text: str) -> str:
+        """*text* with its diacritics restored; everything else kept exactly."""
+        replacements = self._decide(text, explain=False)
+        return _rebuild(text, replacements)
+
+    def explain(self, text: str) -> list[Change]:
+        """Every change :meth:`restore` would make, in order, with its reasons."""
+        return self._decide(text, explain=True)
+
+    def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
+        changes = self._decide(text, explain=True)
+        return _rebuild(text, changes), changes
+
+    def _decide(self, text: str, explain: bool) -> list[Change]:
+        model = self.model
+        options = self.options
+        tokens = tk.tokenize(text)
+        paragraphs = _paragraphs(tokens, model)
+        doc_marked = sum(p.marked for p in paragraphs)
+        doc_unmarked = sum(p.unmarked for p in paragraphs)
+        out_style = options.style if options.style != "keep" else _document_style(tokens)
+        changes: list[Change] = []
+        cache: dict[tuple[str, float], list[Candidate]] = {}
+        for paragraph in paragraphs:
+            if options.mode == "stripped":
+                rate = 1.0
+            elif options.mode == "clean":
+                rate = strip_rate(1, 0)
+            else:
+                rate = strip_rate(paragraph.marked, paragraph.unmarked, (doc_marked, doc_unmarked))
+            segment: list[tk.Token] = []
+            for i in range(paragraph.start, paragraph.end):
+                token = tokens[i]
+                if token.kind == tk.WORD:
+                    segment.append(token)
+                    continue
+                if token.kind == tk.SPACE and segment:
+                    continue
+                self._flush(segment, rate, out_style, cache, explain, changes)
+                segment = []
+                if token.kind == tk.ABBREV:
+                    self._abbreviation(token, changes)
+            self._flush(segment, rate, out_style, cache, explain, changes)
+        changes.sort(key=lambda c: c.start)
+        return changes
+
+    def _abbreviation(self, token: tk.Token, changes: list[Change]) -> bool:
+        restored = self.model.abbreviations.get(token.text)
+        if restored and restored != token.text:
+            changes.append(Change(token.start, token.end, token.text, restored, 1.0, (), "abbreviation"))
+            return True
+        return False
+
+    def _flush(self, segment, rate, out_style, cache, explain, changes) -> None:
+        if not segment:
+            return
+        model = self.model
+        limit = self.options.max_candidates
+        skeletons, lattice = [], []
+        for token in segment:
+            key = (token.text, rate)
+            cands = cache.get(key)
+            if cands is None:
+                cands = word_candidates(token.text, model, rate, limit)
+                cache[key] = cands
+            lattice.append(cands)
+            skeletons.append(skeleton(token.text))
+        choices = decode(skeletons, lattice, model, with_confidence=explain)
+        for position, (token, cands, choice) in enumerate(zip(segment, lattice, choices)):
+            cand = cands[choice.index]
+            if cand.syllable == KEEP:
+                if token.text.isupper() and self._abbreviation(token, changes):
+                    continue
+                continue
+            word = model.syllables[cand.syllable]
+            written = unicodedata.normalize("NFC", token.text)
+            marked = has_marks(written)
+            if marked and self.options.style == "keep":
+                continue
+            if out_style == "hoà" or (marked and self.options.style != "keep"):
+                word = restyle(word, out_style)
+            restored = apply_case(token.text, word)
+            if restored == written and (written == token.text or not marked):
+                continue
+            if marked and restored == written:
+                continue  # only the normal form differs: leave the writer's code points
+            reason, alternatives = "style", ()
+            if explain and not marked:
+                reason = _reason(choice, segment, lattice, choices, position, model)
+                alternatives = _alternatives(cands, choice, model, token.text)
+            changes.append(Change(token.start, token.end, token.text, restored, choice.confidence, alternatives, reason))
+
+
+def _alternatives(cands: list[Candidate], choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
+    import math
+
+    scores = choice.scores
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    total = sum(weights)
+    ranked = sorted(range(len(cands)), key=lambda k: -scores[k])
+    result = []
+    for k in ranked:
+        if k == choice.index or cands[k].syllable == KEEP:
+            continue
+        result.append((apply_case(original, model.syllables[cands[k].syllable]), round(weights[k] / total, 4)))
+    return tuple(result[:3])
+
+
+def _reason(choice: Choice, segment, lattice, choices, position: int, model: Model) -> str:
+    if choice.phrase:
+        return "phrase: " + " ".join(model.syllables[s] for s in choice.phrase)
+    sid = lattice[position][choice.index].syllable
+    for neighbour in (position - 1, position + 1):
+        if 0 <= neighbour < len(segment):
+            other = lattice[neighbour][choices[neighbour].index].syllable
+            if other == KEEP:
+                continue
+            first, second = (other, sid) if neighbour < position else (sid, other)
+            if model.pair_bonus.get(first << PAIR_SHIFT | second):
+                return f"pair: {model.syllables[first]} {model.syllables[second]}"
+    return "frequency"
+
+
+def _rebuild(text: str, changes: list[Change]) -> str:
+    """The input with each change's span replaced; everything else copied as it was."""
+    if not changes:
+        return text
+    parts = []
+    position = 0
+    for change in changes:
+        parts.append(text[position:change.start])
+        parts.append(change.restored)
+        position = change.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+_DEFAULT: Restorer | None = None
+
+
+def restore(text: str, **options) -> str:
+    """Restore the diacritics of *text*; keyword arguments are :class:`Options` fields.
+
+    >>> restore("CONG HOA XA HOI CHU NGHIA VIET NAM")
+    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM'
+    """
+    global _DEFAULT
+    if options:
+        return Restorer(Options(**options)).restore(text)
+    if _DEFAULT is None:
+        _DEFAULT = Restorer()
+    return _DEFAULT.restore(text)

@@ -1,0 +1,122 @@
+"""Text → tokens with exact spans.
+
+The tokenizer never changes text: it only says where the words are.  Every
+character of the input belongs to exactly one token, so joining the token
+texts gives the input back, byte for byte.
+
+Kinds of token:
+
+``WORD``
+    a run of letters (with their combining marks) that may be a Vietnamese
+    syllable: the only kind the restorer may rewrite;
+``ABBREV``
+    a run of letters inside a document code or an all-caps abbreviation
+    (``ND`` in ``15/2020/ND-CP``, ``HDND``): only the Đ of a known
+    abbreviation may come back;
+``PROTECTED``
+    URLs, e-mail addresses, file names, numbers, codes, mixed-case brand
+    names, list bullets, roman numerals: kept exactly;
+``SPACE``
+    whitespace; ``BREAK`` marks line breaks (paragraph ends);
+``PUNCT``
+    anything else.
+
+>>> [t.text for t in tokenize("Căn cứ Nghị định 15/2020/ND-CP.") if t.kind == WORD]
+['Căn', 'cứ', 'Nghị', 'định']
+>>> "".join(t.text for t in tokenize("a\\r\\nb")) == "a\\r\\nb"
+True
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import regex
+
+WORD = "word"
+ABBREV = "abbrev"
+PROTECTED = "protected"
+SPACE = "space"
+BREAK = "break"
+PUNCT = "punct"
+
+
+class Token(NamedTuple):
+    """A piece of the input: its kind, its exact text and where it starts."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+# Whitespace-separated chunks, with line breaks apart so paragraphs can be found.
+_CHUNK = regex.compile(r"(?P<brk>\r\n|[\n\r\u2028\u2029\x0b\x0c\x85])|(?P<space>[^\S\r\n\u2028\u2029\x0b\x0c\x85]+)|(?P<chunk>\S+)")
+
+_URL = regex.compile(
+    r"(?i)^[(\[<\"'«“]*(?:(?:https?|ftp|file)://|www\.|mailto:)\S+$"
+    r"|^[^\s@]+@[^\s@]+\.[^\s@]+$"
+)
+# Letters with their combining marks (NFD text keeps its marks inside the word).
+_LETTERS = regex.compile(r"\p{L}[\p{L}\p{M}]*")
+# Characters that make a chunk a code, a path or a number rather than words.
+_CODE_CHAR = regex.compile(r"[\d/\\_@=<>#&+*|~^$%]")
+# A dot between two letters: file names, domains, abbreviations like "v.v" are left alone.
+_INNER_DOT = regex.compile(r"\p{L}[\p{M}]*\.\p{L}")
+_ROMAN = regex.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
+# Case shapes a Vietnamese word may have: lower, Title, UPPER.
+_WORD_CASE = regex.compile(r"^(?:\p{Ll}[\p{Ll}\p{M}]*|\p{Lu}[\p{Ll}\p{M}]*|\p{Lu}[\p{Lu}\p{M}]*)$")
+
+
+def _chunk_kind(chunk: str) -> str:
+    """How the letter runs inside one whitespace-free chunk are to be treated."""
+    if _URL.match(chunk):
+        return PROTECTED
+    if _CODE_CHAR.search(chunk) or _INNER_DOT.search(chunk):
+        return ABBREV
+    return WORD
+
+
+def _is_bullet(chunk: str, run_start: int, run_end: int) -> bool:
+    """``a)``, ``b.``, ``(c)``: a single letter used to number a list item."""
+    if run_end - run_start != 1:
+        return False
+    return chunk[run_end:run_end + 1] in (")", ".") and chunk[run_end + 1:] in ("", ")")
+
+
+def _split_chunk(chunk: str, offset: int, out: list[Token]) -> None:
+    kind = _chunk_kind(chunk)
+    if kind == PROTECTED:
+        out.append(Token(PROTECTED, chunk, offset))
+        return
+    position = 0
+    for match in _LETTERS.finditer(chunk):
+        start, end = match.span()
+        if start > position:
+            out.append(Token(PUNCT if kind == WORD else PROTECTED, chunk[position:start], offset + position))
+        run = match.group()
+        if kind == ABBREV:
+            run_kind = ABBREV if run.isupper() else PROTECTED
+        elif not _WORD_CASE.match(run) or _ROMAN.match(run) or _is_bullet(chunk, start, end):
+            run_kind = PROTECTED
+        else:
+            run_kind = WORD
+        out.append(Token(run_kind, run, offset + start))
+        position = end
+    if position < len(chunk):
+        out.append(Token(PUNCT if kind == WORD else PROTECTED, chunk[position:], offset + position))
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split *text* into tokens whose texts join back to *text* exactly."""
+    tokens: list[Token] = []
+    for match in _CHUNK.finditer(text):
+        group = match.lastgroup
+        if group == "chunk":
+            _split_chunk(match.group(), match.start(), tokens)
+        else:
+            tokens.append(Token(BREAK if group == "brk" else SPACE, match.group(), match.start()))
+    return tokens

@@ -25,10 +25,16 @@ from .syllable import canonical, has_marks, is_valid, skeleton
 #: no syllable pair uses it.
 KEEP = (1 << PAIR_SHIFT) - 1
 
-# Expected share of syllables carrying a mark in correctly written Vietnamese
-# (measured on administrative text: 0.87).
-MARKED_SHARE_CLEAN = 0.87
-MIN_STRIP_RATE = 1e-4
+# A paragraph of correct Vietnamese has about 13% of its syllables unmarked;
+# stripped text has none marked.  At or above this share of marked words a
+# paragraph is taken as written correctly.
+CLEAN_MARKED_SHARE = 0.35
+# Above this share of words that cannot be Vietnamese syllables, a paragraph
+# is taken as another language (English prose, code) and left alone.
+FOREIGN_SHARE = 0.25
+# The rate at which a clean paragraph is assumed to have lost marks: so small
+# that only a word whose unmarked spelling is no Vietnamese word gets marks.
+MIN_STRIP_RATE = 1e-9
 
 
 class Candidate(NamedTuple):
@@ -38,31 +44,33 @@ class Candidate(NamedTuple):
     channel: float
 
 
-def strip_rate(marked: int, unmarked: int, prior: tuple[int, int] = (0, 0), prior_weight: int = 6) -> float:
+def strip_rate(marked: int, unmarked: int, foreign: int = 0,
+               prior: tuple[int, int, int] = (0, 0, 0), prior_weight: int = 6) -> float:
     """Estimate the probability that a word of this paragraph lost its marks.
 
-    *marked* and *unmarked* count the Vietnamese-looking words of the paragraph;
-    *prior* gives the same counts for the whole document, used (scaled to
-    *prior_weight* words) so that a short line borrows the document's evidence.
+    *marked* and *unmarked* count the words of the paragraph that can be
+    Vietnamese syllables, *foreign* those that cannot; *prior* gives the same
+    counts for the whole document, scaled to *prior_weight* words, so that a
+    short line borrows the document's evidence.
 
-    >>> strip_rate(0, 12) == 1.0, strip_rate(20, 3) < 0.01
-    (True, True)
+    >>> strip_rate(0, 12) == 1.0, strip_rate(20, 3) == MIN_STRIP_RATE, strip_rate(0, 3, 5) == MIN_STRIP_RATE
+    (True, True, True)
     """
-    doc_marked, doc_unmarked = prior
-    doc_total = doc_marked + doc_unmarked
+    counts = [marked, unmarked, foreign]
+    doc_total = sum(prior)
     if doc_total:
         scale = prior_weight / doc_total
-        marked += doc_marked * scale
-        unmarked += doc_unmarked * scale
-    total = marked + unmarked
+        counts = [c + p * scale for c, p in zip(counts, prior)]
+    marked, unmarked, foreign = counts
+    total = marked + unmarked + foreign
     if total == 0:
         return 1.0
-    share = marked / total
-    rate = 1.0 - share / MARKED_SHARE_CLEAN
-    # A paragraph of correct text has about 13% unmarked words: below ~40% it is clean.
-    if share > 0.6:
+    if foreign / total > FOREIGN_SHARE:
         return MIN_STRIP_RATE
-    return min(1.0, max(MIN_STRIP_RATE, rate))
+    share = marked / (marked + unmarked) if marked + unmarked else 0.0
+    if share >= CLEAN_MARKED_SHARE:
+        return MIN_STRIP_RATE
+    return max(MIN_STRIP_RATE, 1.0 - share / CLEAN_MARKED_SHARE)
 
 
 def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) -> list[Candidate]:
@@ -94,7 +102,7 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
 
 
 def is_vietnamese_shaped(word: str, model: Model) -> tuple[bool, bool]:
-    """(looks like a Vietnamese syllable, carries marks) for paragraph statistics."""
+    """(can be a Vietnamese syllable, carries marks), for paragraph statistics."""
     text = unicodedata.normalize("NFC", word).lower()
     if has_marks(text):
         return is_valid(text), True

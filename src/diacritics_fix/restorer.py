@@ -19,6 +19,11 @@ from .options import Options
 from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
 
 
+# Dashes between words ("Độc lập - Tự do - Hạnh phúc") keep the words in one
+# segment, so phrases spelled across them are found.
+_JOINERS = frozenset("-–—")
+
+
 class Change(NamedTuple):
     """One rewritten word, with why.
 
@@ -52,26 +57,21 @@ def apply_case(original: str, word: str) -> str:
 class _Paragraph(NamedTuple):
     start: int  # index of first token
     end: int  # index after last token
-    marked: int
-    unmarked: int
+    counts: tuple[int, int, int]  # marked, unmarked and foreign words
 
 
 def _paragraphs(tokens: list[tk.Token], model: Model) -> list[_Paragraph]:
     result = []
     start = 0
-    marked = unmarked = 0
+    counts = [0, 0, 0]
     for i, token in enumerate(tokens):
         if token.kind == tk.WORD:
             shaped, is_marked = is_vietnamese_shaped(token.text, model)
-            if shaped:
-                if is_marked:
-                    marked += 1
-                else:
-                    unmarked += 1
+            counts[0 if is_marked and shaped else 1 if shaped else 2] += 1
         elif token.kind == tk.BREAK:
-            result.append(_Paragraph(start, i + 1, marked, unmarked))
-            start, marked, unmarked = i + 1, 0, 0
-    result.append(_Paragraph(start, len(tokens), marked, unmarked))
+            result.append(_Paragraph(start, i + 1, tuple(counts)))
+            start, counts = i + 1, [0, 0, 0]
+    result.append(_Paragraph(start, len(tokens), tuple(counts)))
     return result
 
 
@@ -144,8 +144,7 @@ class Restorer:
         options = self.options
         tokens = tk.tokenize(text)
         paragraphs = _paragraphs(tokens, model)
-        doc_marked = sum(p.marked for p in paragraphs)
-        doc_unmarked = sum(p.unmarked for p in paragraphs)
+        document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
         out_style = options.style if options.style != "keep" else _document_style(tokens)
         changes: list[Change] = []
         cache: dict[tuple[str, float], list[Candidate]] = {}
@@ -155,14 +154,14 @@ class Restorer:
             elif options.mode == "clean":
                 rate = strip_rate(1, 0)
             else:
-                rate = strip_rate(paragraph.marked, paragraph.unmarked, (doc_marked, doc_unmarked))
+                rate = strip_rate(*paragraph.counts, prior=document)
             segment: list[tk.Token] = []
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]
                 if token.kind == tk.WORD:
                     segment.append(token)
                     continue
-                if token.kind == tk.SPACE and segment:
+                if segment and (token.kind == tk.SPACE or token.text in _JOINERS):
                     continue
                 self._flush(segment, rate, out_style, cache, explain, changes)
                 segment = []

@@ -71,10 +71,16 @@ _ROMAN = regex.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _WORD_CASE = regex.compile(r"^(?:\p{Ll}[\p{Ll}\p{M}]*|\p{Lu}[\p{Ll}\p{M}]*|\p{Lu}[\p{Lu}\p{M}]*)$")
 
 
+# Lowercase words joined by slashes: "đồng/người/tháng", "và/hoặc".
+_SLASHED_WORDS = regex.compile(r"^[(\[\"'«“]*\p{Ll}[\p{Ll}\p{M}]*(?:/\p{Ll}[\p{Ll}\p{M}]*)+[)\]\"'»”.,;:!?]*$")
+
+
 def _chunk_kind(chunk: str) -> str:
     """How the letter runs inside one whitespace-free chunk are to be treated."""
     if _URL.match(chunk):
         return PROTECTED
+    if _SLASHED_WORDS.match(chunk):
+        return WORD
     if _CODE_CHAR.search(chunk) or _INNER_DOT.search(chunk):
         return ABBREV
     return WORD

@@ -14,6 +14,7 @@ skeleton; how likely its marks were lost depends on the paragraph (see
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from typing import NamedTuple
@@ -99,6 +100,60 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
     scored.sort(key=lambda item: -item[0])
     best = scored[0][0]
     return [cand for score, cand in scored[:limit] if score > best - 12.0]
+
+
+class Slot:
+    """The readings of one token text at one strip rate, ready for the decoder.
+
+    Slots are made once per distinct (text, strip rate) and cached (see
+    :class:`SlotCache`); ``serial`` identifies a slot in the decoder's caches.
+    """
+
+    __slots__ = ("serial", "candidates", "ids", "unary", "skeleton", "marked")
+
+    def __init__(self, serial: int, candidates: list[Candidate], model: Model, text: str) -> None:
+        self.serial = serial
+        self.skeleton = skeleton(text)
+        self.marked = has_marks(text)
+        self.candidates = candidates
+        self.ids = [c.syllable for c in candidates]
+        weight, unknown, logp = model.weights.unigram, model.weights.unknown_logp, model.logp
+        self.unary = [weight * (logp[c.syllable] if c.syllable != KEEP else unknown) + c.channel for c in candidates]
+
+
+class SlotCache:
+    """Slots by (token text, strip rate), made on first use; bounded in size.
+
+    Safe to share between threads: the worst a race does is build a slot twice.
+    """
+
+    def __init__(self, model: Model, limit: int, max_size: int = 200_000) -> None:
+        self.model = model
+        self.limit = limit
+        self.max_size = max_size
+        self._slots: dict[tuple[str, float], Slot] = {}
+        self._shapes: dict[str, tuple[bool, bool]] = {}
+        self._serials = itertools.count(1)  # next() is atomic: threads never share a serial
+
+    def get(self, text: str, rate: float) -> Slot:
+        slot = self._slots.get((text, rate))
+        if slot is None:
+            if len(self._slots) >= self.max_size:
+                self._slots.clear()
+            candidates = word_candidates(text, self.model, rate, self.limit)
+            slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
+            self._slots[(text, rate)] = slot
+        return slot
+
+
+    def shape(self, text: str) -> tuple[bool, bool]:
+        """:func:`is_vietnamese_shaped`, cached."""
+        found = self._shapes.get(text)
+        if found is None:
+            if len(self._shapes) >= self.max_size:
+                self._shapes.clear()
+            found = self._shapes[text] = is_vietnamese_shaped(text, self.model)
+        return found
 
 
 def is_vietnamese_shaped(word: str, model: Model) -> tuple[bool, bool]:

@@ -1,16 +1,18 @@
 """Candidates → the best sequence: Viterbi over the candidate lattice.
 
-A *segment* is a run of word tokens with nothing but spaces between them.
-Each position holds its candidates; the score of a path is
+A *segment* is a run of word tokens with nothing but spaces (or dashes)
+between them; each position holds a :class:`~diacritics_fix.candidates.Slot`.
+The score of a path is
 
-    Σ unigram weight · log P(syllable) + channel
+    Σ unary (unigram weight · log P(syllable) + channel)
     + Σ pair bonus(previous syllable, syllable)
     + phrase bonuses,
 
 where phrase bonuses reward readings that spell a known multi-syllable word
-or domain phrase (longer matches earn more).  :func:`decode` returns the best
-path and, when asked, a confidence per position from max-marginals
-(forward and backward Viterbi scores, normalised over the position's candidates).
+or domain phrase (longer matches earn more).  Pair bonuses are never
+negative, so each step only has to look at the pairs the model knows: the
+best previous state is the fallback.  The known pairs between two slots are
+cached, since the same neighbouring words recur throughout a document.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple, Sequence
 
-from .candidates import KEEP, Candidate
+from .candidates import Slot
 from .model import PAIR_SHIFT, Model
 
 NEG_INF = float("-inf")
@@ -27,119 +29,137 @@ NEG_INF = float("-inf")
 class Choice(NamedTuple):
     """The decision at one position."""
 
-    index: int  # index into the position's candidates
+    index: int  # index into the slot's candidates
     confidence: float  # posterior-like probability of that choice, 1.0 when not computed
     phrase: tuple[int, ...] | None  # the phrase that supported it, if any
     scores: tuple[float, ...]  # max-marginal score of every candidate (empty when not computed)
 
 
-def phrase_bonuses(
-    skeletons: Sequence[str], candidates: Sequence[Sequence[Candidate]], model: Model
-) -> tuple[list[list[float]], list[list[tuple[int, ...] | None]]]:
-    """Bonus per candidate for spelling a known phrase, and which phrase gave it."""
-    n = len(skeletons)
-    bonus = [[0.0] * len(c) for c in candidates]
-    source: list[list[tuple[int, ...] | None]] = [[None] * len(c) for c in candidates]
-    phrases = model.phrases
-    if n < 2 or not phrases:
-        return bonus, source
-    per_syllable = model.weights.phrase_per_syllable
-    max_len = model.max_phrase
-    for start in range(n - 1):
-        for length in range(min(max_len, n - start), 1, -1):
-            readings = phrases.get(tuple(skeletons[start:start + length]))
-            if not readings:
+class Decoder:
+    """Finds the best reading of segments; holds a bounded cache of slot-pair transitions."""
+
+    def __init__(self, model: Model, max_cache: int = 500_000) -> None:
+        self.model = model
+        self.max_cache = max_cache
+        self._transitions: dict[int, list[tuple[tuple[int, float], ...]]] = {}
+
+    def transitions(self, left: Slot, right: Slot) -> list[tuple[tuple[int, float], ...]]:
+        """For each candidate of *right*: the (index in *left*, bonus) pairs the model knows."""
+        key = left.serial << 32 | right.serial
+        found = self._transitions.get(key)
+        if found is None:
+            get = self.model.pair_bonus.get
+            left_keys = [sid << PAIR_SHIFT for sid in left.ids]
+            found = []
+            for sid in right.ids:
+                known = []
+                for j, lkey in enumerate(left_keys):
+                    bonus = get(lkey | sid)
+                    if bonus:
+                        known.append((j, bonus))
+                found.append(tuple(known))
+            if len(self._transitions) >= self.max_cache:
+                self._transitions.clear()
+            self._transitions[key] = found
+        return found
+
+    def phrase_bonuses(self, slots: Sequence[Slot]) -> dict[tuple[int, int], tuple[float, tuple[int, ...]]]:
+        """(position, candidate index) → (bonus, phrase) for readings that spell a known phrase."""
+        model = self.model
+        phrases = model.phrases
+        starts = model.phrase_starts
+        n = len(slots)
+        found: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+        if n < 2:
+            return found
+        skeletons = [slot.skeleton for slot in slots]
+        per_syllable = model.weights.phrase_per_syllable
+        for start in range(n - 1):
+            if (skeletons[start], skeletons[start + 1]) not in starts:
                 continue
-            value = per_syllable * (length - 1)
-            for ids in readings:
-                slots = []
-                for offset, sid in enumerate(ids):
-                    slot = next((k for k, c in enumerate(candidates[start + offset]) if c.syllable == sid), -1)
-                    if slot < 0:
-                        break
-                    slots.append(slot)
-                else:
-                    for offset, slot in enumerate(slots):
-                        if value > bonus[start + offset][slot]:
-                            bonus[start + offset][slot] = value
-                            source[start + offset][slot] = ids
-    return bonus, source
+            for length in range(min(model.max_phrase, n - start), 1, -1):
+                readings = phrases.get(tuple(skeletons[start:start + length]))
+                if not readings:
+                    continue
+                value = per_syllable * (length - 1)
+                for ids in readings:
+                    indexes = []
+                    for offset, sid in enumerate(ids):
+                        slot_ids = slots[start + offset].ids
+                        if sid not in slot_ids:
+                            break
+                        indexes.append(slot_ids.index(sid))
+                    else:
+                        for offset, k in enumerate(indexes):
+                            key = (start + offset, k)
+                            if value > found.get(key, (0.0,))[0]:
+                                found[key] = (value, ids)
+        return found
 
+    def decode(self, slots: Sequence[Slot], with_confidence: bool = False) -> list[Choice]:
+        """The best reading of a segment: one :class:`Choice` per position."""
+        n = len(slots)
+        if n == 0:
+            return []
+        phrase = self.phrase_bonuses(slots)
+        unary = [slot.unary for slot in slots]
+        if phrase:
+            unary = [row[:] for row in unary]
+            for (i, k), (value, _) in phrase.items():
+                unary[i][k] += value
 
-def decode(
-    skeletons: Sequence[str],
-    candidates: Sequence[Sequence[Candidate]],
-    model: Model,
-    with_confidence: bool = False,
-) -> list[Choice]:
-    """The best reading of a segment: one :class:`Choice` per position."""
-    n = len(candidates)
-    if n == 0:
-        return []
-    bonus, source = phrase_bonuses(skeletons, candidates, model)
-    weight = model.weights.unigram
-    logp = model.logp
-    unknown = model.weights.unknown_logp
-    unary = []
-    for i, cands in enumerate(candidates):
-        row = []
-        for k, cand in enumerate(cands):
-            base = logp[cand.syllable] if cand.syllable != KEEP else unknown
-            row.append(weight * base + cand.channel + bonus[i][k])
-        unary.append(row)
+        forward = [unary[0]]
+        back: list[list[int]] = [[0] * len(unary[0])]
+        for i in range(1, n):
+            prev = forward[-1]
+            best_prev = max(prev)
+            arg_prev = prev.index(best_prev)
+            row, row_back = [], []
+            for incoming, own in zip(self.transitions(slots[i - 1], slots[i]), unary[i]):
+                best, arg = best_prev, arg_prev
+                for j, bonus in incoming:
+                    score = prev[j] + bonus
+                    if score > best:
+                        best, arg = score, j
+                row.append(best + own)
+                row_back.append(arg)
+            forward.append(row)
+            back.append(row_back)
 
-    get = model.pair_bonus.get
-    # Forward pass: best score of a path ending in each candidate, and its back pointer.
-    # KEEP has an id no pair uses, so it needs no special case here.
-    forward = [unary[0]]
-    back: list[list[int]] = [[0] * len(unary[0])]
-    prev_keys = [c.syllable << PAIR_SHIFT for c in candidates[0]]
-    for i in range(1, n):
-        prev_scores = forward[-1]
-        row_scores, row_back = [], []
-        for k, cand in enumerate(candidates[i]):
-            sid = cand.syllable
-            scores = [p + get(key | sid, 0.0) for p, key in zip(prev_scores, prev_keys)]
-            best = max(scores)
-            row_scores.append(best + unary[i][k])
-            row_back.append(scores.index(best))
-        forward.append(row_scores)
-        back.append(row_back)
-        prev_keys = [c.syllable << PAIR_SHIFT for c in candidates[i]]
+        last = forward[-1]
+        k = last.index(max(last))
+        path = [0] * n
+        for i in range(n - 1, -1, -1):
+            path[i] = k
+            k = back[i][k]
 
-    last = forward[-1]
-    k = max(range(len(last)), key=last.__getitem__)
-    path = [0] * n
-    for i in range(n - 1, -1, -1):
-        path[i] = k
-        k = back[i][k]
+        def phrase_of(i: int) -> tuple[int, ...] | None:
+            entry = phrase.get((i, path[i]))
+            return entry[1] if entry else None
 
-    if not with_confidence:
-        return [Choice(path[i], 1.0, source[i][path[i]], ()) for i in range(n)]
-    return _with_confidence(candidates, unary, forward, path, source, model)
+        if not with_confidence:
+            return [Choice(path[i], 1.0, phrase_of(i), ()) for i in range(n)]
+        backward = self._backward(slots, unary)
+        choices = []
+        for i in range(n):
+            marginals = [f + b for f, b in zip(forward[i], backward[i])]
+            top = max(marginals)
+            total = sum(math.exp(m - top) for m in marginals)
+            confidence = math.exp(marginals[path[i]] - top) / total
+            choices.append(Choice(path[i], confidence, phrase_of(i), tuple(marginals)))
+        return choices
 
-
-def _with_confidence(candidates, unary, forward, path, source, model) -> list[Choice]:
-    """Max-marginals: forward score + best continuation, normalised per position."""
-    n = len(candidates)
-    get = model.pair_bonus.get
-    backward = [[0.0] * len(c) for c in candidates]
-    for i in range(n - 2, -1, -1):
-        next_cands = candidates[i + 1]
-        for k, cand in enumerate(candidates[i]):
-            best = NEG_INF
-            key = cand.syllable << PAIR_SHIFT
-            for j, nxt in enumerate(next_cands):
-                score = get(key | nxt.syllable, 0.0) + unary[i + 1][j] + backward[i + 1][j]
-                if score > best:
-                    best = score
-            backward[i][k] = best
-    choices = []
-    for i in range(n):
-        marginals = [f + b for f, b in zip(forward[i], backward[i])]
-        top = max(marginals)
-        total = sum(math.exp(m - top) for m in marginals)
-        chosen = path[i]
-        confidence = math.exp(marginals[chosen] - top) / total
-        choices.append(Choice(chosen, confidence, source[i][chosen], tuple(marginals)))
-    return choices
+    def _backward(self, slots: Sequence[Slot], unary: list[list[float]]) -> list[list[float]]:
+        """Best continuation score after each candidate (the mirror of the forward pass)."""
+        n = len(slots)
+        backward: list[list[float]] = [[0.0] * len(slots[-1].ids)]
+        for i in range(n - 2, -1, -1):
+            following = [u + b for u, b in zip(unary[i + 1], backward[0])]
+            row = [max(following)] * len(slots[i].ids)
+            for k_next, incoming in enumerate(self.transitions(slots[i], slots[i + 1])):
+                for j, bonus in incoming:
+                    score = following[k_next] + bonus
+                    if score > row[j]:
+                        row[j] = score
+            backward.insert(0, row)
+        return backward

@@ -46,8 +46,8 @@ PAIR_SHIFT = 16  # pair key = first id << PAIR_SHIFT | second id
 class Weights(NamedTuple):
     """Weights of the log-linear score.  Defaults are tuned by ``bench/tune.py``."""
 
-    unigram: float = 0.55
-    in_word: float = 3.0
+    unigram: float = 0.2
+    in_word: float = 4.0
     in_long_word: float = 1.5
     in_tesseract: float = 2.0
     in_phrase: float = 2.5
@@ -168,6 +168,7 @@ class Model:
     id_of: dict[str, int] = field(init=False)
     by_skeleton: dict[str, list[int]] = field(init=False)
     max_phrase: int = field(init=False)
+    phrase_starts: set[tuple[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.id_of = {syl: i for i, syl in enumerate(self.syllables)}
@@ -178,6 +179,7 @@ class Model:
             ids.sort(key=lambda i: -self.logp[i])
         self.by_skeleton = groups
         self.max_phrase = max((len(k) for k in self.phrases), default=0)
+        self.phrase_starts = {key[:2] for key in self.phrases}
 
     def add_phrases(self, phrases: Iterable[str], source: str = "user") -> int:
         """Add phrases (any tone style, any case); returns how many were usable."""
@@ -195,6 +197,7 @@ class Model:
                     self.by_skeleton.setdefault(skeleton(syl), []).append(self.id_of[syl])
                 ids.append(self.id_of[syl])
             key = tuple(skeleton(s) for s in syls)
+            self.phrase_starts.add(key[:2])
             entry = self.phrases.setdefault(key, [])
             if tuple(ids) not in entry:
                 entry.append(tuple(ids))

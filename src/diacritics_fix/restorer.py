@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 import copy
+import math
 import unicodedata
 from collections import Counter
 from typing import Iterable, NamedTuple
 
 from . import tokens as tk
-from .candidates import KEEP, Candidate, is_vietnamese_shaped, strip_rate, word_candidates
-from .decode import Choice, decode
+from .candidates import KEEP, SlotCache, strip_rate
+from .decode import Choice, Decoder
 from .model import PAIR_SHIFT, Model, load_model
 from .options import Options
 from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
@@ -60,13 +61,13 @@ class _Paragraph(NamedTuple):
     counts: tuple[int, int, int]  # marked, unmarked and foreign words
 
 
-def _paragraphs(tokens: list[tk.Token], model: Model) -> list[_Paragraph]:
+def _paragraphs(tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
     result = []
     start = 0
     counts = [0, 0, 0]
     for i, token in enumerate(tokens):
         if token.kind == tk.WORD:
-            shaped, is_marked = is_vietnamese_shaped(token.text, model)
+            shaped, is_marked = slots.shape(token.text)
             counts[0 if is_marked and shaped else 1 if shaped else 2] += 1
         elif token.kind == tk.BREAK:
             result.append(_Paragraph(start, i + 1, tuple(counts)))
@@ -114,6 +115,8 @@ class Restorer:
             if self.options.phrases:
                 base = copy.deepcopy(base)
                 base.add_phrases(self.options.phrases)
+            self._slots = SlotCache(base, self.options.max_candidates)
+            self._decoder = Decoder(base)
             self._model = base
         return self._model
 
@@ -143,11 +146,10 @@ class Restorer:
         model = self.model
         options = self.options
         tokens = tk.tokenize(text)
-        paragraphs = _paragraphs(tokens, model)
+        paragraphs = _paragraphs(tokens, self._slots)
         document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
         out_style = options.style if options.style != "keep" else _document_style(tokens)
         changes: list[Change] = []
-        cache: dict[tuple[str, float], list[Candidate]] = {}
         for paragraph in paragraphs:
             if options.mode == "stripped":
                 rate = 1.0
@@ -163,11 +165,11 @@ class Restorer:
                     continue
                 if segment and (token.kind == tk.SPACE or token.text in _JOINERS):
                     continue
-                self._flush(segment, rate, out_style, cache, explain, changes)
+                self._flush(segment, rate, out_style, explain, changes)
                 segment = []
                 if token.kind == tk.ABBREV:
                     self._abbreviation(token, changes)
-            self._flush(segment, rate, out_style, cache, explain, changes)
+            self._flush(segment, rate, out_style, explain, changes)
         changes.sort(key=lambda c: c.start)
         return changes
 
@@ -178,71 +180,58 @@ class Restorer:
             return True
         return False
 
-    def _flush(self, segment, rate, out_style, cache, explain, changes) -> None:
+    def _flush(self, segment, rate, out_style, explain, changes) -> None:
         if not segment:
             return
         model = self.model
-        limit = self.options.max_candidates
-        skeletons, lattice = [], []
-        for token in segment:
-            key = (token.text, rate)
-            cands = cache.get(key)
-            if cands is None:
-                cands = word_candidates(token.text, model, rate, limit)
-                cache[key] = cands
-            lattice.append(cands)
-            skeletons.append(skeleton(token.text))
-        choices = decode(skeletons, lattice, model, with_confidence=explain)
-        for position, (token, cands, choice) in enumerate(zip(segment, lattice, choices)):
-            cand = cands[choice.index]
-            if cand.syllable == KEEP:
-                if token.text.isupper() and self._abbreviation(token, changes):
-                    continue
+        slots = [self._slots.get(token.text, rate) for token in segment]
+        choices = self._decoder.decode(slots, with_confidence=explain)
+        restyle_marked = self.options.style != "keep"
+        for position, (token, slot, choice) in enumerate(zip(segment, slots, choices)):
+            sid = slot.ids[choice.index]
+            if sid == KEEP:
+                if token.text.isupper():
+                    self._abbreviation(token, changes)
                 continue
-            word = model.syllables[cand.syllable]
-            written = unicodedata.normalize("NFC", token.text)
-            marked = has_marks(written)
-            if marked and self.options.style == "keep":
+            marked = slot.marked
+            if marked and not restyle_marked:
                 continue
-            if out_style == "hoà" or (marked and self.options.style != "keep"):
+            word = model.syllables[sid]
+            if out_style == "hoà":
                 word = restyle(word, out_style)
             restored = apply_case(token.text, word)
-            if restored == written and (written == token.text or not marked):
-                continue
-            if marked and restored == written:
-                continue  # only the normal form differs: leave the writer's code points
+            if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
+                continue  # unchanged, or only the normal form differs: keep the writer's code points
             reason, alternatives = "style", ()
             if explain and not marked:
-                reason = _reason(choice, segment, lattice, choices, position, model)
-                alternatives = _alternatives(cands, choice, model, token.text)
+                reason = _reason(choice, position, slots, choices, model)
+                alternatives = _alternatives(slot, choice, model, token.text)
             changes.append(Change(token.start, token.end, token.text, restored, choice.confidence, alternatives, reason))
 
 
-def _alternatives(cands: list[Candidate], choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
-    import math
-
+def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
+    """The runner-up readings with their share of the max-marginal mass."""
     scores = choice.scores
     top = max(scores)
     weights = [math.exp(s - top) for s in scores]
     total = sum(weights)
-    ranked = sorted(range(len(cands)), key=lambda k: -scores[k])
+    ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
     result = []
     for k in ranked:
-        if k == choice.index or cands[k].syllable == KEEP:
+        if k == choice.index or slot.ids[k] == KEEP:
             continue
-        result.append((apply_case(original, model.syllables[cands[k].syllable]), round(weights[k] / total, 4)))
+        result.append((apply_case(original, model.syllables[slot.ids[k]]), round(weights[k] / total, 4)))
     return tuple(result[:3])
 
 
-def _reason(choice: Choice, segment, lattice, choices, position: int, model: Model) -> str:
+def _reason(choice: Choice, position: int, slots, choices, model: Model) -> str:
+    """What decided a restored word: a phrase, a known pair with a neighbour, or frequency alone."""
     if choice.phrase:
         return "phrase: " + " ".join(model.syllables[s] for s in choice.phrase)
-    sid = lattice[position][choice.index].syllable
+    sid = slots[position].ids[choice.index]
     for neighbour in (position - 1, position + 1):
-        if 0 <= neighbour < len(segment):
-            other = lattice[neighbour][choices[neighbour].index].syllable
-            if other == KEEP:
-                continue
+        if 0 <= neighbour < len(slots):
+            other = slots[neighbour].ids[choices[neighbour].index]
             first, second = (other, sid) if neighbour < position else (sid, other)
             if model.pair_bonus.get(first << PAIR_SHIFT | second):
                 return f"pair: {model.syllables[first]} {model.syllables[second]}"

@@ -116,13 +116,42 @@ def _split_chunk(chunk: str, offset: int, out: list[Token]) -> None:
         out.append(Token(PUNCT if kind == WORD else PROTECTED, chunk[position:], offset + position))
 
 
+# The common chunk, found in one step: a word with simple punctuation around it.
+_SIMPLE = regex.compile(
+    r"(?P<lead>[(\[\"'“«]*)(?P<word>\p{L}[\p{L}\p{M}]*)(?P<trail>[)\]\"'”».,;:!?…]*)(?=\s|\Z)"
+)
+_TOKEN = regex.compile(_CHUNK.pattern.replace("(?P<chunk>\\S+)", "(?P<simple>" + _SIMPLE.pattern + ")|(?P<chunk>\\S+)"))
+
+
+_ROMAN_LETTERS = frozenset("IVX")
+
+
+def _word_kind(word: str, trail: str) -> str:
+    if word.islower() or (word[0].isupper() and word[1:].islower()):
+        pass
+    elif not word.isupper() or (_ROMAN_LETTERS.issuperset(word) and _ROMAN.match(word)):
+        return PROTECTED  # mixed case (iPhone) or a roman numeral (II, XIV)
+    if len(word) == 1 and trail[:1] in (")", ".") and trail[1:] in ("", ")"):
+        return PROTECTED  # a list bullet: "a)", "b."
+    return WORD
+
+
 def tokenize(text: str) -> list[Token]:
     """Split *text* into tokens whose texts join back to *text* exactly."""
     tokens: list[Token] = []
-    for match in _CHUNK.finditer(text):
+    append = tokens.append
+    for match in _TOKEN.finditer(text):
         group = match.lastgroup
-        if group == "chunk":
+        if group == "simple" or match.group("word") is not None:
+            start = match.start()
+            lead, word, trail = match.group("lead", "word", "trail")
+            if lead:
+                append(Token(PUNCT, lead, start))
+            append(Token(_word_kind(word, trail), word, start + len(lead)))
+            if trail:
+                append(Token(PUNCT, trail, start + len(lead) + len(word)))
+        elif group == "chunk":
             _split_chunk(match.group(), match.start(), tokens)
         else:
-            tokens.append(Token(BREAK if group == "brk" else SPACE, match.group(), match.start()))
+            append(Token(BREAK if group == "brk" else SPACE, match.group(), match.start()))
     return tokens

@@ -41,6 +41,7 @@ from diacritics_fix.model import (  # noqa: E402
     IN_TESSERACT,
     IN_WORD,
     PAIR_SHIFT,
+    PairEvidence,
     phrase_syllables,
     read_list,
     write_pairs,
@@ -92,22 +93,26 @@ def tesseract_pairs(sources: Path) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-def text_runs(sources: Path) -> list[list[str]]:
-    """Runs of valid syllables in the LibreOffice help text (no punctuation inside a run)."""
+def syllable_runs(line: str) -> list[list[str]]:
+    """Runs of two or more valid syllables with nothing but spaces between them."""
     runs = []
-    for line in read_lines(sources / "lo_text.txt"):
-        for piece in _SENTENCE_PIECE.findall(line):
-            run: list[str] = []
-            for word in piece.split():
-                if is_valid(word):
-                    run.append(canonical(word))
-                else:
-                    if len(run) > 1:
-                        runs.append(run)
-                    run = []
-            if run:
-                runs.append(run)
+    for piece in _SENTENCE_PIECE.findall(line):
+        run: list[str] = []
+        for word in piece.split():
+            if is_valid(word):
+                run.append(canonical(word))
+            else:
+                if len(run) > 1:
+                    runs.append(run)
+                run = []
+        if len(run) > 1:
+            runs.append(run)
     return runs
+
+
+def help_text_runs(sources: Path) -> list[list[str]]:
+    """Runs of valid syllables in the LibreOffice help text."""
+    return [run for line in read_lines(sources / "lo_text.txt") for run in syllable_runs(line)]
 
 
 def hand_phrases(phrase_dir: Path) -> list[list[str]]:
@@ -118,6 +123,15 @@ def hand_phrases(phrase_dir: Path) -> list[list[str]]:
             if syllables and len(syllables) > 1:
                 phrases.append(syllables)
     return phrases
+
+
+def own_text_runs(text_dir: Path) -> list[list[str]]:
+    """Runs of valid syllables in the project's own running text (data/text/)."""
+    runs = []
+    for path in sorted(text_dir.glob("*.txt")):
+        for line in read_list(path):
+            runs.extend(syllable_runs(line))
+    return runs
 
 
 def attestation_logp(attested: Counter, text_counts: Counter) -> dict[str, float]:
@@ -135,14 +149,15 @@ def attestation_logp(attested: Counter, text_counts: Counter) -> dict[str, float
     return result
 
 
-def build(sources: Path, phrase_dir: Path, out: Path) -> None:
+def build(sources: Path, phrase_dir: Path, text_dir: Path, out: Path) -> None:
     words = dictionary_words(sources)
     tess_pairs = tesseract_pairs(sources)
-    runs = text_runs(sources)
+    help_runs = help_text_runs(sources)
+    own_runs = own_text_runs(text_dir)
     phrases = hand_phrases(phrase_dir)
 
     attested: Counter = Counter()
-    for group in (words, runs, phrases):
+    for group in (words, help_runs, own_runs, phrases):
         for syllables in group:
             attested.update(syllables)
     for first, second in tess_pairs:
@@ -150,50 +165,52 @@ def build(sources: Path, phrase_dir: Path, out: Path) -> None:
     for word in read_lines(sources / "tess_words.txt"):
         if is_valid(word):
             attested[canonical(word)] += 1
-    text_counts = Counter(s for run in runs for s in run)
+    text_counts = Counter(s for run in help_runs + own_runs for s in run)
     logp = attestation_logp(attested, text_counts)
     syllables = sorted(logp, key=lambda s: (-logp[s], s))
     id_of = {s: i for i, s in enumerate(syllables)}
     if len(syllables) >= (1 << PAIR_SHIFT) - 1:  # the last id is KEEP
         raise SystemExit("too many syllables for the pair key")
 
+    def key(a: str, b: str) -> int:
+        return id_of[a] << PAIR_SHIFT | id_of[b]
+
     masks: Counter = Counter()
-    counts: Counter = Counter()
+    for syls in words:
+        for a, b in zip(syls, syls[1:]):
+            masks[key(a, b)] |= IN_WORD if len(syls) == 2 else IN_LONG_WORD
+    for syls in phrases:
+        for a, b in zip(syls, syls[1:]):
+            masks[key(a, b)] |= IN_PHRASE
+    for a, b in tess_pairs:
+        masks[key(a, b)] |= IN_TESSERACT
+    help_counts = Counter(key(a, b) for run in help_runs for a, b in zip(run, run[1:]))
+    own_counts = Counter(key(a, b) for run in own_runs for a, b in zip(run, run[1:]))
 
-    def mark(group: list[list[str]], bit_of) -> None:
-        for syls in group:
-            bit = bit_of(syls)
-            for a, b in zip(syls, syls[1:]):
-                key = id_of[a] << PAIR_SHIFT | id_of[b]
-                masks[key] |= bit
-
-    mark(words, lambda syls: IN_WORD if len(syls) == 2 else IN_LONG_WORD)
-    mark(phrases, lambda syls: IN_PHRASE)
-    mark([list(p) for p in tess_pairs], lambda syls: IN_TESSERACT)
-    for run in runs:
-        for a, b in zip(run, run[1:]):
-            counts[id_of[a] << PAIR_SHIFT | id_of[b]] += 1
-
-    keys = sorted(set(masks) | set(counts))
-    evidence = [(masks[k], counts[k]) for k in keys]
+    keys = sorted(set(masks) | set(help_counts) | set(own_counts))
+    evidence = [PairEvidence(masks[k], help_counts[k], own_counts[k]) for k in keys]
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "syllables.tsv", "w", encoding="utf-8", newline="\n") as handle:
         for syllable in syllables:
             handle.write(f"{syllable}\t{logp[syllable]:.4f}\n")
     write_pairs(out / "pairs.bin", keys, evidence)
-    long_words = sorted({" ".join(w) for w in words if len(w) >= 3})
-    with open(out / "words.txt", "w", encoding="utf-8", newline="\n") as handle:
-        handle.write("# Generated by scripts/build_data.py from the Viet74K headword list (GNU GPL; see NOTICE).\n")
-        handle.write("# Dictionary words of three syllables or more, canonical spelling. Do not edit.\n")
-        for word in long_words:
-            handle.write(word + "\n")
+    phrase_lines = sorted({" ".join(w) for w in words if len(w) >= 3} | {" ".join(p) for p in phrases})
+    with open(out / "phrases.txt", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("# Generated by scripts/build_data.py; do not edit. Canonical spelling, one phrase a line:\n")
+        handle.write("# Viet74K words of three syllables or more (GNU GPL) and data/phrases/*.txt (GPL-3.0-or-later).\n")
+        for line in phrase_lines:
+            handle.write(line + "\n")
+    old_words = out / "words.txt"
+    if old_words.exists():
+        old_words.unlink()
     print(
         f"{len(syllables)} syllables, {len(keys)} pairs "
         f"({sum(1 for k in keys if masks[k] & IN_WORD)} in words, "
         f"{sum(1 for k in keys if masks[k] & IN_TESSERACT)} Tesseract, "
         f"{sum(1 for k in keys if masks[k] & IN_PHRASE)} phrases, "
-        f"{sum(1 for k in keys if counts[k])} counted in text), {len(long_words)} long words"
+        f"{len(help_counts)} in help text, {len(own_counts)} in own text "
+        f"of {sum(map(len, own_runs))} syllables), {len(phrase_lines)} phrases"
     )
 
 
@@ -201,13 +218,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=Path, default=ROOT / "build" / "sources")
     parser.add_argument("--phrases", type=Path, default=ROOT / "data" / "phrases")
+    parser.add_argument("--text", type=Path, default=ROOT / "data" / "text")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "lexicon")
     args = parser.parse_args()
     missing = [name for name in ("viet74k.txt", "tess_bigrams.txt", "tess_words.txt", "lo_text.txt")
                if not (args.sources / name).exists()]
     if missing:
         raise SystemExit(f"{args.sources}: missing {', '.join(missing)}; run scripts/fetch_sources.py first")
-    build(args.sources, args.phrases, args.out)
+    build(args.sources, args.phrases, args.text, args.out)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ NFC, sorted with Python's sorted(), no duplicates, no empty lines, no trailing
 spaces, 2 to 8 syllables, only letters and spaces (a lone " - " is allowed
 inside names such as "Lao động - Thương binh và Xã hội"), every syllable a
 well-formed Vietnamese syllable with its tone mark where the traditional
-convention puts it (hòa, thủy, khỏe, not hoà, thuỷ, khoẻ).
+convention puts it (hòa, thủy, khỏe, not hoà, thuỷ, khoẻ), or a short
+upper-case abbreviation such as the VT of "Lưu VT".
 
 Prints the count per file and in total; exits 1 on any problem.
 Usage: python scripts/check_phrases.py [DIR]
@@ -94,6 +95,12 @@ def syllable_problem(syl: str) -> str | None:
     return "not a Vietnamese syllable"
 
 
+def is_abbreviation(token: str) -> bool:
+    """Upper-case abbreviations used in documents, e.g. the VT of "Lưu VT"."""
+    return 2 <= len(token) <= 6 and all(c in "ABCDEFGHIKLMNOPQRSTUVXYĐ" for c in token) \
+        and syllable_problem(token) is not None
+
+
 def tone_index(rhyme: str) -> int:
     """Index in rhyme of the vowel that carries the tone (traditional style)."""
     vowel_pos = [i for i, c in enumerate(rhyme) if c in VOWELS]
@@ -154,6 +161,8 @@ def check_file(path: Path) -> tuple[int, list[str]]:
         for syl in syllables:
             if not syl.isalpha():
                 problems.append(f"{where}: {syl!r} has characters other than letters")
+                continue
+            if is_abbreviation(syl):
                 continue
             why = syllable_problem(syl)
             if why:

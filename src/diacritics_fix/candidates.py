@@ -109,7 +109,7 @@ class Slot:
     :class:`SlotCache`); ``serial`` identifies a slot in the decoder's caches.
     """
 
-    __slots__ = ("serial", "candidates", "ids", "unary", "skeleton", "marked")
+    __slots__ = ("serial", "candidates", "ids", "unary", "backoff", "skeleton", "marked")
 
     def __init__(self, serial: int, candidates: list[Candidate], model: Model, text: str) -> None:
         self.serial = serial
@@ -119,6 +119,8 @@ class Slot:
         self.ids = [c.syllable for c in candidates]
         weight, unknown, logp = model.weights.unigram, model.weights.unknown_logp, model.logp
         self.unary = [weight * (logp[c.syllable] if c.syllable != KEEP else unknown) + c.channel for c in candidates]
+        # What leaving each reading for an unknown next word costs (see model.py).
+        self.backoff = [model.backoff[c.syllable] if c.syllable != KEEP else 0.0 for c in candidates]
 
 
 class SlotCache:

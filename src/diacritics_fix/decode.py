@@ -5,7 +5,7 @@ between them; each position holds a :class:`~diacritics_fix.candidates.Slot`.
 The score of a path is
 
     Σ unary (unigram weight · log P(syllable) + channel)
-    + Σ pair bonus(previous syllable, syllable)
+    + Σ backoff(previous syllable) + pair bonus(previous syllable, syllable)
     + phrase bonuses,
 
 where phrase bonuses reward readings that spell a known multi-syllable word
@@ -111,7 +111,7 @@ class Decoder:
         forward = [unary[0]]
         back: list[list[int]] = [[0] * len(unary[0])]
         for i in range(1, n):
-            prev = forward[-1]
+            prev = [f + b for f, b in zip(forward[-1], slots[i - 1].backoff)]
             best_prev = max(prev)
             arg_prev = prev.index(best_prev)
             row, row_back = [], []
@@ -161,5 +161,5 @@ class Decoder:
                     score = following[k_next] + bonus
                     if score > row[j]:
                         row[j] = score
-            backward.insert(0, row)
+            backward.insert(0, [r + b for r, b in zip(row, slots[i].backoff)])
         return backward

@@ -1,23 +1,32 @@
 """The language model: syllables, their frequencies, syllable pairs and phrases.
 
 Everything here is read from the package's ``data/`` folder, lazily, once per
-process (see :func:`load_model`).  The files are made by
-``scripts/build_data.py`` (generated, never edited by hand) except the
-hand-written lists ``data/phrases/*.txt`` and ``data/abbreviations.txt``.
+process (see :func:`load_model`).  The files of ``data/lexicon/`` are made by
+``scripts/build_data.py`` (generated, never edited by hand) from registry
+sources and from the project's own hand-written lists and text.
 
-``data/lexicon/syllables.tsv``
+``syllables.tsv``
     one canonical syllable a line with a natural-log probability from the
     shipped sources (small; it keeps rare syllables apart); the line number is
     the syllable's id.  At load time wordfreq's Vietnamese frequencies, read
     through its API, are added (see :func:`unigram_logp`).
-``data/lexicon/pairs.bin``
-    every known syllable pair with the evidence for it (see :class:`PairEvidence`),
-    as compact arrays.
-``data/lexicon/words.txt``
-    dictionary words of three syllables or more, one a line.
+``pairs.bin``
+    every known syllable pair with its evidence (see :class:`PairEvidence`):
+    which word lists vouch for it and how often it occurs in running text.
+``phrases.txt``
+    multi-syllable dictionary words and domain phrases, canonical spelling.
 
-The pair score is a log-linear mix of the evidence, with weights in
-:class:`Weights` (tuned on a training part of the development corpus).
+The model is an interpolated syllable bigram model.  With ``c(a, b)`` the
+weighted running-text count of a pair, ``c(a)`` that of its first syllable,
+``P(b)`` the unigram probability and ``E(a, b)`` the summed weights of the
+word lists that vouch for the pair,
+
+    P(b | a) = (c(a, b) + μ · P(b) · exp(E(a, b))) / (c(a) + μ)
+
+so a pair that no list knows and no text shows falls back on ``P(b)``, and a
+pair a dictionary knows is taken as ``exp(E)`` times likelier than chance.
+For the decoder this splits into ``backoff(a) = log(μ / (c(a) + μ))``, the
+unigram ``log P(b)`` and a non-negative pair *bonus*.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from typing import Iterable, NamedTuple
 
 from .syllable import canonical, is_valid, skeleton
 
-PAIR_MAGIC = b"DFPAIRS1"
+PAIR_MAGIC = b"DFPAIRS2"
 
 # Bits of the evidence mask of a syllable pair.
 IN_WORD = 1  # adjacent inside a two-syllable dictionary word
@@ -44,24 +53,26 @@ PAIR_SHIFT = 16  # pair key = first id << PAIR_SHIFT | second id
 
 
 class Weights(NamedTuple):
-    """Weights of the log-linear score.  Defaults are tuned by ``bench/tune.py``."""
+    """Parameters of the model.  Defaults are tuned by ``bench/tune.py`` on the tune split."""
 
-    unigram: float = 0.2
-    in_word: float = 4.0
-    in_long_word: float = 1.5
-    in_tesseract: float = 2.0
-    in_phrase: float = 2.5
-    text_count: float = 0.8
-    phrase_per_syllable: float = 1.0
-    unknown_logp: float = -16.0
+    unigram: float = 1.0  # weight of log P(syllable)
+    in_word: float = 4.0  # E for a pair inside a two-syllable dictionary word
+    in_long_word: float = 1.5  # … inside a longer dictionary word
+    in_tesseract: float = 2.0  # … listed by Tesseract
+    in_phrase: float = 2.5  # … inside a hand-written phrase
+    own_text: float = 1.0  # weight of a count from the project's own text
+    help_text: float = 0.3  # weight of a count from LibreOffice's help text
+    smoothing: float = 50.0  # μ
+    phrase_per_syllable: float = 1.0  # bonus per extra syllable of a matched phrase
+    unknown_logp: float = -16.0  # log P of a word the model does not know
 
 
-@dataclass(frozen=True)
-class PairEvidence:
-    """What the data says about one syllable pair: a bit mask and a running-text count."""
+class PairEvidence(NamedTuple):
+    """What the data says about one syllable pair."""
 
-    mask: int
-    count: int
+    mask: int  # IN_* bits
+    help_count: int  # occurrences in LibreOffice's help text
+    own_count: int  # occurrences in the project's own text
 
 
 def data_dir() -> Path:
@@ -89,54 +100,58 @@ def phrase_syllables(phrase: str) -> list[str] | None:
     >>> phrase_syllables("Bà Rịa - Vũng Tàu")
     ['bà', 'rịa', 'vũng', 'tàu']
     """
-    parts = [part for part in phrase.replace("-", " ").split()]
+    parts = phrase.replace("-", " ").split()
     if not parts or not all(is_valid(part) for part in parts):
         return None
     return [canonical(part) for part in parts]
 
 
-def write_pairs(path: Path, keys: list[int], evidence: list[tuple[int, int]]) -> None:
-    """Write the pair table: sorted keys, and per key an index into a table of distinct evidence."""
+def _little_endian(*arrays: array.array) -> None:
+    if sys.byteorder != "little":
+        for arr in arrays:
+            arr.byteswap()
+
+
+def write_pairs(path: Path, keys: list[int], evidence: list[PairEvidence]) -> None:
+    """Write the pair table: sorted keys, and per key an index into the distinct evidence."""
     combos = sorted(set(evidence))
+    if len(combos) > 0xFFFF:
+        raise ValueError("too many distinct pair evidences for the table format")
     combo_index = {combo: i for i, combo in enumerate(combos)}
     key_array = array.array("I", keys)
     combo_array = array.array("H", (combo_index[e] for e in evidence))
-    combo_table = array.array("I", (mask << 24 | min(count, 0xFFFFFF) for mask, count in combos))
-    if sys.byteorder != "little":
-        for arr in (key_array, combo_array, combo_table):
-            arr.byteswap()
+    combo_table = array.array("I", (v for combo in combos for v in combo))
+    _little_endian(key_array, combo_array, combo_table)
     with open(path, "wb") as handle:
         handle.write(PAIR_MAGIC)
-        handle.write(array.array("I", [len(keys), len(combos)]).tobytes())
+        sizes = array.array("I", [len(keys), len(combos)])
+        _little_endian(sizes)
+        handle.write(sizes.tobytes())
         combo_table.tofile(handle)
         key_array.tofile(handle)
         combo_array.tofile(handle)
 
 
 def read_pairs(path: Path) -> tuple[array.array, array.array, list[PairEvidence]]:
-    """Read what :func:`write_pairs` wrote."""
+    """Read what :func:`write_pairs` wrote: keys, combo index per key, distinct evidence."""
     with open(path, "rb") as handle:
         if handle.read(len(PAIR_MAGIC)) != PAIR_MAGIC:
-            raise ValueError(f"{path}: not a diacritics-fix pair table")
+            raise ValueError(f"{path}: not a diacritics-fix pair table (rebuild with scripts/build_data.py)")
         sizes = array.array("I")
         sizes.fromfile(handle, 2)
-        combo_table, keys, combos = array.array("I"), array.array("I"), array.array("H")
-        if sys.byteorder != "little":
-            sizes.byteswap()
+        _little_endian(sizes)
         n_keys, n_combos = sizes
-        combo_table.fromfile(handle, n_combos)
+        combo_table, keys, combos = array.array("I"), array.array("I"), array.array("H")
+        combo_table.fromfile(handle, 3 * n_combos)
         keys.fromfile(handle, n_keys)
         combos.fromfile(handle, n_keys)
-    if sys.byteorder != "little":
-        for arr in (combo_table, keys, combos):
-            arr.byteswap()
-    evidence = [PairEvidence(value >> 24, value & 0xFFFFFF) for value in combo_table]
+    _little_endian(combo_table, keys, combos)
+    evidence = [PairEvidence(*combo_table[i:i + 3]) for i in range(0, len(combo_table), 3)]
     return keys, combos, evidence
 
 
-def pair_score(evidence: PairEvidence, weights: Weights) -> float:
-    """The bonus a pair earns over independent syllables."""
-    mask = evidence.mask
+def list_evidence(mask: int, weights: Weights) -> float:
+    """E: how much likelier than chance the word lists make a pair."""
     score = 0.0
     if mask & IN_WORD:
         score += weights.in_word
@@ -146,64 +161,7 @@ def pair_score(evidence: PairEvidence, weights: Weights) -> float:
         score += weights.in_tesseract
     if mask & IN_PHRASE:
         score += weights.in_phrase
-    if evidence.count:
-        score += weights.text_count * math.log1p(evidence.count)
     return score
-
-
-@dataclass
-class Model:
-    """Syllables, pair scores and phrases, ready for the decoder.
-
-    Ids index :attr:`syllables`; :attr:`by_skeleton` lists the ids of every
-    syllable with a given skeleton, most frequent first.
-    """
-
-    syllables: list[str]
-    logp: list[float]
-    pair_bonus: dict[int, float]
-    phrases: dict[tuple[str, ...], list[tuple[int, ...]]]
-    abbreviations: dict[str, str]
-    weights: Weights
-    id_of: dict[str, int] = field(init=False)
-    by_skeleton: dict[str, list[int]] = field(init=False)
-    max_phrase: int = field(init=False)
-    phrase_starts: set[tuple[str, str]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.id_of = {syl: i for i, syl in enumerate(self.syllables)}
-        groups: dict[str, list[int]] = {}
-        for i, syl in enumerate(self.syllables):
-            groups.setdefault(skeleton(syl), []).append(i)
-        for ids in groups.values():
-            ids.sort(key=lambda i: -self.logp[i])
-        self.by_skeleton = groups
-        self.max_phrase = max((len(k) for k in self.phrases), default=0)
-        self.phrase_starts = {key[:2] for key in self.phrases}
-
-    def add_phrases(self, phrases: Iterable[str], source: str = "user") -> int:
-        """Add phrases (any tone style, any case); returns how many were usable."""
-        added = 0
-        for phrase in phrases:
-            syls = phrase_syllables(phrase)
-            if not syls or len(syls) < 2:
-                continue
-            ids = []
-            for syl in syls:
-                if syl not in self.id_of:
-                    self.id_of[syl] = len(self.syllables)
-                    self.syllables.append(syl)
-                    self.logp.append(self.weights.unknown_logp)
-                    self.by_skeleton.setdefault(skeleton(syl), []).append(self.id_of[syl])
-                ids.append(self.id_of[syl])
-            key = tuple(skeleton(s) for s in syls)
-            self.phrase_starts.add(key[:2])
-            entry = self.phrases.setdefault(key, [])
-            if tuple(ids) not in entry:
-                entry.append(tuple(ids))
-                added += 1
-            self.max_phrase = max(self.max_phrase, len(key))
-        return added
 
 
 def unigram_logp(syllables: list[str], attestation_logp: list[float]) -> list[float]:
@@ -218,11 +176,68 @@ def unigram_logp(syllables: list[str], attestation_logp: list[float]) -> list[fl
     return [math.log(frequency.get(s, 0.0) + math.exp(a)) for s, a in zip(syllables, attestation_logp)]
 
 
-def _load_phrase_files(folder: Path) -> list[str]:
-    phrases: list[str] = []
-    for path in sorted(folder.glob("*.txt")):
-        phrases.extend(read_list(path))
-    return phrases
+@dataclass
+class Model:
+    """Syllables, pair scores and phrases, ready for the decoder.
+
+    Ids index :attr:`syllables`; :attr:`by_skeleton` lists the ids of every
+    syllable with a given skeleton, most frequent first.  ``pair_bonus`` is
+    keyed by ``first << PAIR_SHIFT | second``; ``backoff`` is indexed by id.
+    """
+
+    syllables: list[str]
+    logp: list[float]
+    backoff: list[float]
+    pair_bonus: dict[int, float]
+    abbreviations: dict[str, str]
+    weights: Weights
+    phrases: dict[tuple[str, ...], list[tuple[int, ...]]] = field(default_factory=dict)
+    id_of: dict[str, int] = field(init=False)
+    by_skeleton: dict[str, list[int]] = field(init=False)
+    max_phrase: int = field(init=False, default=0)
+    phrase_starts: set[tuple[str, str]] = field(init=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.id_of = {syl: i for i, syl in enumerate(self.syllables)}
+        groups: dict[str, list[int]] = {}
+        for i, syl in enumerate(self.syllables):
+            groups.setdefault(skeleton(syl), []).append(i)
+        for ids in groups.values():
+            ids.sort(key=lambda i: -self.logp[i])
+        self.by_skeleton = groups
+
+    def _syllable_id(self, syllable: str) -> int:
+        sid = self.id_of.get(syllable)
+        if sid is None:
+            sid = self.id_of[syllable] = len(self.syllables)
+            self.syllables.append(syllable)
+            self.logp.append(self.weights.unknown_logp)
+            self.backoff.append(0.0)
+            self.by_skeleton.setdefault(skeleton(syllable), []).append(sid)
+        return sid
+
+    def add_phrase_syllables(self, syllables: list[str]) -> bool:
+        """Add one phrase given as canonical syllables; False when it was known or too short."""
+        if len(syllables) < 2:
+            return False
+        ids = tuple(self._syllable_id(s) for s in syllables)
+        key = tuple(skeleton(s) for s in syllables)
+        entry = self.phrases.setdefault(key, [])
+        if ids in entry:
+            return False
+        entry.append(ids)
+        self.phrase_starts.add(key[:2])
+        self.max_phrase = max(self.max_phrase, len(key))
+        return True
+
+    def add_phrases(self, phrases: Iterable[str]) -> int:
+        """Add phrases (any tone style, any case); returns how many were new."""
+        added = 0
+        for phrase in phrases:
+            syllables = phrase_syllables(phrase)
+            if syllables and self.add_phrase_syllables(syllables):
+                added += 1
+        return added
 
 
 def _load_abbreviations(path: Path) -> dict[str, str]:
@@ -233,22 +248,44 @@ def _load_abbreviations(path: Path) -> dict[str, str]:
     return table
 
 
+def pair_scores(
+    keys: array.array, combos: array.array, evidence: list[PairEvidence], logp: list[float], weights: Weights
+) -> tuple[dict[int, float], list[float]]:
+    """The decoder's pair bonuses and per-syllable backoffs (see the module docstring)."""
+    mu = weights.smoothing
+    counts = [weights.own_text * e.own_count + weights.help_text * e.help_count for e in evidence]
+    boost = [math.exp(list_evidence(e.mask, weights)) for e in evidence]
+    first_total = [0.0] * len(logp)
+    bonus = {}
+    for key, combo in zip(keys, combos):
+        count = counts[combo]
+        if count:
+            first_total[key >> PAIR_SHIFT] += count
+            second = key & ((1 << PAIR_SHIFT) - 1)
+            bonus[key] = math.log(count / (mu * math.exp(logp[second])) + boost[combo])
+        elif boost[combo] > 1.0:
+            bonus[key] = math.log(boost[combo])
+    backoff = [math.log(mu / (total + mu)) for total in first_total]
+    return bonus, backoff
+
+
 @functools.lru_cache(maxsize=4)
 def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model:
     """Load the shipped model once per process (and per set of weights)."""
     root = Path(folder) if folder else data_dir()
     lexicon = root / "lexicon"
-    syllables, logp = [], []
+    syllables, attestation = [], []
     with open(lexicon / "syllables.tsv", encoding="utf-8") as handle:
         for line in handle:
-            syl, value = line.rstrip("\n").split("\t")
-            syllables.append(syl)
-            logp.append(float(value))
-    logp = unigram_logp(syllables, logp)
+            syllable, value = line.rstrip("\n").split("\t")
+            syllables.append(syllable)
+            attestation.append(float(value))
+    logp = unigram_logp(syllables, attestation)
     keys, combos, evidence = read_pairs(lexicon / "pairs.bin")
-    combo_scores = [pair_score(e, weights) for e in evidence]
-    pair_bonus = dict(zip(keys, map(combo_scores.__getitem__, combos)))
-    model = Model(syllables, logp, pair_bonus, {}, _load_abbreviations(root / "abbreviations.txt"), weights)
-    model.add_phrases(read_list(lexicon / "words.txt"))
-    model.add_phrases(_load_phrase_files(root / "phrases"))
+    bonus, backoff = pair_scores(keys, combos, evidence, logp, weights)
+    model = Model(syllables, logp, backoff, bonus, _load_abbreviations(root / "abbreviations.txt"), weights)
+    with open(lexicon / "phrases.txt", encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                model.add_phrase_syllables(line.split())
     return model

@@ -40,6 +40,7 @@ from diacritics_fix.model import (  # noqa: E402
     IN_PHRASE,
     IN_TESSERACT,
     IN_WORD,
+    NUMBER,
     PAIR_SHIFT,
     PairEvidence,
     phrase_syllables,
@@ -49,7 +50,8 @@ from diacritics_fix.model import (  # noqa: E402
 from diacritics_fix.syllable import canonical, has_marks, is_valid, skeleton  # noqa: E402
 
 # Runs of letters; a run of syllables is broken by anything that is not a space.
-_SENTENCE_PIECE = re.compile(r"[^\W\d_]+(?:[ \t]+[^\W\d_]+)*")
+_NUMBER = r"\d+(?:[.,/-]\d+)*"
+_SENTENCE_PIECE = re.compile(rf"(?:[^\W\d_]+|{_NUMBER})(?:[ \t]+(?:[^\W\d_]+|{_NUMBER}))*")
 
 # Weight of one extra source attestation, relative to wordfreq probabilities,
 # for syllables that wordfreq does not list (rare but real syllables).
@@ -94,12 +96,14 @@ def tesseract_pairs(sources: Path) -> list[tuple[str, str]]:
 
 
 def syllable_runs(line: str) -> list[list[str]]:
-    """Runs of two or more valid syllables with nothing but spaces between them."""
+    """Runs of two or more valid syllables (numbers as NUMBER) with nothing but spaces between them."""
     runs = []
     for piece in _SENTENCE_PIECE.findall(line):
         run: list[str] = []
         for word in piece.split():
-            if is_valid(word):
+            if word[0].isdigit():
+                run.append(NUMBER)
+            elif is_valid(word):
                 run.append(canonical(word))
             else:
                 if len(run) > 1:

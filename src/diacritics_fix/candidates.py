@@ -82,6 +82,8 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
     with marks cost ``log(strip_rate)`` since the writer would have had to drop them.
     A word the model cannot read gets the single reading :data:`KEEP`.
     """
+    if word[:1].isdigit():
+        return [Candidate(model.number_id, 0.0)]
     text = unicodedata.normalize("NFC", word).lower()
     if has_marks(text):
         if not is_valid(text):

@@ -160,7 +160,7 @@ class Restorer:
             segment: list[tk.Token] = []
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]
-                if token.kind == tk.WORD:
+                if token.kind == tk.WORD or token.kind == tk.NUMBER:
                     segment.append(token)
                     continue
                 if segment and (token.kind == tk.SPACE or token.text in _JOINERS):
@@ -189,6 +189,8 @@ class Restorer:
         restyle_marked = self.options.style != "keep"
         for position, (token, slot, choice) in enumerate(zip(segment, slots, choices)):
             sid = slot.ids[choice.index]
+            if sid == model.number_id:
+                continue
             if sid == KEEP:
                 if token.text.isupper():
                     self._abbreviation(token, changes)

@@ -16,6 +16,9 @@ Kinds of token:
 ``PROTECTED``
     URLs, e-mail addresses, file names, numbers, codes, mixed-case brand
     names, list bullets, roman numerals: kept exactly;
+``NUMBER``
+    a plain number or date (``2020``, ``5.000.000``, ``8,05``, ``15/3/2024``): kept exactly, but
+    seen by the language model as context ("ngày 15", "năm 2020");
 ``SPACE``
     whitespace; ``BREAK`` marks line breaks (paragraph ends);
 ``PUNCT``
@@ -36,6 +39,7 @@ import regex
 WORD = "word"
 ABBREV = "abbrev"
 PROTECTED = "protected"
+NUMBER = "number"
 SPACE = "space"
 BREAK = "break"
 PUNCT = "punct"
@@ -120,7 +124,12 @@ def _split_chunk(chunk: str, offset: int, out: list[Token]) -> None:
 _SIMPLE = regex.compile(
     r"(?P<lead>[(\[\"'“«]*)(?P<word>\p{L}[\p{L}\p{M}]*)(?P<trail>[)\]\"'”».,;:!?…]*)(?=\s|\Z)"
 )
-_TOKEN = regex.compile(_CHUNK.pattern.replace("(?P<chunk>\\S+)", "(?P<simple>" + _SIMPLE.pattern + ")|(?P<chunk>\\S+)"))
+_NUMBER = regex.compile(r"(?P<number>\d+(?:[.,/-]\d+)*)(?P<ntrail>[)\]\"'”».,;:!?…]*)(?=\s|\Z)")
+_TOKEN = regex.compile(
+    _CHUNK.pattern.replace(
+        "(?P<chunk>\\S+)", f"(?P<simple>{_SIMPLE.pattern})|(?P<num>{_NUMBER.pattern})|(?P<chunk>\\S+)"
+    )
+)
 
 
 _ROMAN_LETTERS = frozenset("IVX")
@@ -150,6 +159,11 @@ def tokenize(text: str) -> list[Token]:
             append(Token(_word_kind(word, trail), word, start + len(lead)))
             if trail:
                 append(Token(PUNCT, trail, start + len(lead) + len(word)))
+        elif group == "num":
+            number = match.group("number")
+            append(Token(NUMBER, number, match.start()))
+            if len(number) < len(match.group()):
+                append(Token(PUNCT, match.group("ntrail"), match.start() + len(number)))
         elif group == "chunk":
             _split_chunk(match.group(), match.start(), tokens)
         else:

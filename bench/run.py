@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""The benchmark: prints a table of accuracy, speed and memory.
+
+    python bench/run.py [--split held-out] [--limit N] [--systems diacritics-fix,unigram,pyvi]
+
+Needs the development corpus (``../shared/corpus/dev`` beside the project root,
+or ``$DIACRITICS_FIX_CORPUS``).  Every figure comes from the *held-out* split
+(every fifth document), which nothing was tuned on.  Rows:
+
+* **stripped word accuracy** — the documents with every mark removed, restored,
+  compared with the originals: words lowercased, tone placement folded,
+  aligned over whole documents (Levenshtein), share of truth words matched;
+* **correct text unchanged** — the original documents restored as they are:
+  share of words the restorer leaves exactly as written;
+* **words/s** — whitespace words of stripped input per second of restoring,
+  one process on one core, data already loaded;
+* **peak memory** — maximum resident set of the process (MB);
+* **start-up** — wall time of the command line on a one-line input, median of 5
+  (diacritics-fix only: it is the time a user waits for the first output).
+
+Each system runs in its own process (so memory is its own), one after the
+other.  ``unigram`` is the trivial baseline: the most frequent syllable of each
+skeleton, with the same unigram table.  ``pyvi`` is measured when installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import corpus_dir, documents, matched_words, strip_marks, words_for_scoring  # noqa: E402
+
+SYSTEMS = ("diacritics-fix", "unigram", "pyvi")
+
+
+def make_system(name: str):
+    """A function text → restored text, for each system benchmarked."""
+    if name == "diacritics-fix":
+        from diacritics_fix import Restorer
+
+        return Restorer().restore
+    if name == "unigram":
+        import regex
+
+        from diacritics_fix.model import load_model
+        from diacritics_fix.restorer import apply_case
+
+        model = load_model()
+        best = {skel: model.syllables[ids[0]] for skel, ids in model.by_skeleton.items()}
+
+        def most_frequent(text: str) -> str:
+            def one(match):
+                word = match.group()
+                reading = best.get(word.lower())
+                return apply_case(word, reading) if reading and reading != "0" else word
+
+            return regex.sub(r"\p{L}+", one, text)
+
+        return most_frequent
+    if name == "pyvi":
+        from pyvi import ViUtils  # type: ignore
+
+        return ViUtils.add_accents
+    raise ValueError(name)
+
+
+def unchanged_words(original: str, output: str) -> tuple[int, int]:
+    """(words of *original* left exactly as written, words) under a whole-document alignment."""
+    from rapidfuzz.distance import Levenshtein
+
+    ref, hyp = original.split(), output.split()
+    bad = sum(1 for op in Levenshtein.editops(ref, hyp) if op.tag in ("replace", "delete"))
+    return len(ref) - bad, len(ref)
+
+
+def measure(name: str, split: str, limit: int | None) -> dict:
+    """Run one system over the split in this process and return its figures."""
+    paths = documents(split)[:limit] if limit else documents(split)
+    truths = [p.read_text(encoding="utf-8") for p in paths]
+    stripped = [strip_marks(t) for t in truths]
+    system = make_system(name)
+    system("khoi dong")  # load data before timing
+    started = time.perf_counter()
+    outputs = [system(s) for s in stripped]
+    elapsed = time.perf_counter() - started
+    good = total = 0
+    for truth, output in zip(truths, outputs):
+        g, n = matched_words(truth, output)
+        good += g
+        total += n
+    kept = seen = 0
+    for truth in truths:
+        k, n = unchanged_words(truth, system(truth))
+        kept += k
+        seen += n
+    words = sum(len(s.split()) for s in stripped)
+    return {
+        "system": name,
+        "documents": len(paths),
+        "words": words,
+        "accuracy": good / total,
+        "unchanged": kept / seen,
+        "words_per_second": words / elapsed,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def startup_seconds(runs: int = 5) -> float:
+    """Median wall time of the CLI restoring one line, from process start to exit."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "diacritics_fix.cli"],
+            input="Cac dang bo truc thuoc Thanh uy\n".encode(),
+            capture_output=True,
+            check=True,
+        )
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", default="held-out", choices=("held-out", "tune"))
+    parser.add_argument("--limit", type=int, help="only the first N documents of the split")
+    parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, args.split, args.limit)))
+        return
+    if not corpus_dir().is_dir():
+        raise SystemExit(f"no development corpus at {corpus_dir()} (set DIACRITICS_FIX_CORPUS)")
+    rows = []
+    for name in args.systems.split(","):
+        command = [sys.executable, __file__, "--one", name, "--split", args.split]
+        if args.limit:
+            command += ["--limit", str(args.limit)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+            print(f"{name}: not measured ({reason})", file=sys.stderr)
+            continue
+        rows.append(json.loads(done.stdout))
+    startup = startup_seconds()
+    print(f"split: {args.split}, {rows[0]['documents'] if rows else 0} documents, "
+          f"{rows[0]['words'] if rows else 0} words (corpus: {corpus_dir()})")
+    print()
+    print("| system | stripped word accuracy | correct text unchanged | words/s (1 core) | peak memory | start-up |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        start = f"{startup:.2f} s" if row["system"] == "diacritics-fix" else "–"
+        print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.2%} | "
+              f"{row['words_per_second']:,.0f} | {row['peak_mb']:.0f} MB | {start} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -69,7 +69,17 @@ def make_system(name: str):
     if name == "pyvi":
         from pyvi import ViUtils  # type: ignore
 
-        return ViUtils.add_accents
+        def pyvi_lines(text: str) -> str:
+            # pyvi raises on some characters (KeyError in its mapping): such a line is left as it was.
+            lines = []
+            for line in text.split("\n"):
+                try:
+                    lines.append(ViUtils.add_accents(line) if line.strip() else line)
+                except Exception:
+                    lines.append(line)
+            return "\n".join(lines)
+
+        return pyvi_lines
     raise ValueError(name)
 
 

@@ -54,8 +54,10 @@ def strip_rate(marked: int, unmarked: int, foreign: int = 0,
     counts for the whole document, scaled to *prior_weight* words, so that a
     short line borrows the document's evidence.
 
-    >>> strip_rate(0, 12) == 1.0, strip_rate(20, 3) == MIN_STRIP_RATE, strip_rate(0, 3, 5) == MIN_STRIP_RATE
-    (True, True, True)
+    A paragraph in another language gets 0: nothing in it is touched.
+
+    >>> strip_rate(0, 12) == 1.0, strip_rate(20, 3) == MIN_STRIP_RATE, strip_rate(0, 3, 5)
+    (True, True, 0.0)
     """
     counts = [marked, unmarked, foreign]
     doc_total = sum(prior)
@@ -67,7 +69,7 @@ def strip_rate(marked: int, unmarked: int, foreign: int = 0,
     if total == 0:
         return 1.0
     if foreign / total > FOREIGN_SHARE:
-        return MIN_STRIP_RATE
+        return 0.0
     share = marked / (marked + unmarked) if marked + unmarked else 0.0
     if share >= CLEAN_MARKED_SHARE:
         return MIN_STRIP_RATE

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import math
 import unicodedata
+
+import regex
 from collections import Counter
 from typing import Iterable, NamedTuple
 
@@ -59,20 +61,37 @@ class _Paragraph(NamedTuple):
     start: int  # index of first token
     end: int  # index after last token
     counts: tuple[int, int, int]  # marked, unmarked and foreign words
+    code: bool  # a line of program code or data
 
 
-def _paragraphs(tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
+# A line of program code or data: left alone whatever its words look like.
+_CODE_LINE = regex.compile(r'[{}]|":|\(\);|^\s*(?:import|def|class|return|var|let|const|SELECT|INSERT)\b|\s(?:==|=|&&|\|\|)\s')
+
+
+def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
+    """Paragraphs (lines) with their counts of marked, unmarked and foreign words.
+
+    All-caps words (UBND, TT, HĐND) count for nothing: abbreviations say
+    nothing about the language.
+    """
     result = []
     start = 0
     counts = [0, 0, 0]
+
+    def close(end: int) -> None:
+        line = text[tokens[start].start:tokens[end - 1].end] if end > start else ""
+        result.append(_Paragraph(start, end, tuple(counts), bool(_CODE_LINE.search(line))))
+
     for i, token in enumerate(tokens):
         if token.kind == tk.WORD:
             shaped, is_marked = slots.shape(token.text)
+            if not shaped and len(token.text) > 1 and token.text.isupper():
+                continue
             counts[0 if is_marked and shaped else 1 if shaped else 2] += 1
         elif token.kind == tk.BREAK:
-            result.append(_Paragraph(start, i + 1, tuple(counts)))
+            close(i + 1)
             start, counts = i + 1, [0, 0, 0]
-    result.append(_Paragraph(start, len(tokens), tuple(counts)))
+    close(len(tokens))
     return result
 
 
@@ -146,17 +165,21 @@ class Restorer:
         model = self.model
         options = self.options
         tokens = tk.tokenize(text)
-        paragraphs = _paragraphs(tokens, self._slots)
+        paragraphs = _paragraphs(text, tokens, self._slots)
         document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
         out_style = options.style if options.style != "keep" else _document_style(tokens)
         changes: list[Change] = []
         for paragraph in paragraphs:
+            if paragraph.code:
+                continue
             if options.mode == "stripped":
                 rate = 1.0
             elif options.mode == "clean":
                 rate = strip_rate(1, 0)
             else:
                 rate = strip_rate(*paragraph.counts, prior=document)
+            if rate == 0.0:
+                continue  # another language, or code: nothing to restore
             segment: list[tk.Token] = []
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]

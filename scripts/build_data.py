@@ -56,7 +56,10 @@ _SENTENCE_PIECE = re.compile(rf"(?:[^\W\d_]+|{_NUMBER})(?:[ \t]+(?:[^\W\d_]+|{_N
 # Weight of one extra source attestation, relative to wordfreq probabilities,
 # for syllables that wordfreq does not list (rare but real syllables).
 ATTESTATION_PROBABILITY = 2e-8
-TEXT_UNIGRAM_SHARE = 0.05
+# Shares of the unigram mass given to the running texts' own frequencies: the
+# project's text is in the domain (administrative Vietnamese), the help text is not.
+HELP_UNIGRAM_SHARE = 0.05
+OWN_UNIGRAM_SHARE = 0.3
 
 
 def read_lines(path: Path) -> list[str]:
@@ -138,16 +141,19 @@ def own_text_runs(text_dir: Path) -> list[list[str]]:
     return runs
 
 
-def attestation_logp(attested: Counter, text_counts: Counter) -> dict[str, float]:
+def attestation_logp(attested: Counter, help_counts: Counter, own_counts: Counter) -> dict[str, float]:
     """Natural-log probability of each syllable from our sources alone.
 
     wordfreq's frequencies are added at run time (diacritics_fix.model), not
-    copied here; these small probabilities keep rare but real syllables.
+    copied here; the running texts shift the mass towards the domain, and the
+    attestation counts keep rare but real syllables apart.
     """
-    text_total = sum(text_counts.values()) or 1
+    help_total = sum(help_counts.values()) or 1
+    own_total = sum(own_counts.values()) or 1
     result = {}
     for syllable in attested:
-        p = TEXT_UNIGRAM_SHARE * text_counts[syllable] / text_total
+        p = HELP_UNIGRAM_SHARE * help_counts[syllable] / help_total
+        p += OWN_UNIGRAM_SHARE * own_counts[syllable] / own_total
         p += ATTESTATION_PROBABILITY * attested[syllable]
         result[syllable] = math.log(p)
     return result
@@ -169,8 +175,9 @@ def build(sources: Path, phrase_dir: Path, text_dir: Path, out: Path) -> None:
     for word in read_lines(sources / "tess_words.txt"):
         if is_valid(word):
             attested[canonical(word)] += 1
-    text_counts = Counter(s for run in help_runs + own_runs for s in run)
-    logp = attestation_logp(attested, text_counts)
+    logp = attestation_logp(
+        attested, Counter(s for run in help_runs for s in run), Counter(s for run in own_runs for s in run)
+    )
     syllables = sorted(logp, key=lambda s: (-logp[s], s))
     id_of = {s: i for i, s in enumerate(syllables)}
     if len(syllables) >= (1 << PAIR_SHIFT) - 1:  # the last id is KEEP

@@ -39,6 +39,7 @@ from diacritics_fix.model import (  # noqa: E402
     IN_LONG_WORD,
     IN_PHRASE,
     IN_TESSERACT,
+    ABBREVIATION,
     IN_WORD,
     NUMBER,
     PAIR_SHIFT,
@@ -99,13 +100,19 @@ def tesseract_pairs(sources: Path) -> list[tuple[str, str]]:
 
 
 def syllable_runs(line: str) -> list[list[str]]:
-    """Runs of two or more valid syllables (numbers as NUMBER) with nothing but spaces between them."""
+    """Runs of two or more valid syllables with nothing but spaces between them.
+
+    Numbers stand as NUMBER and all-caps abbreviations as ABBREVIATION, so that
+    their neighbours are counted too ("năm 2020", "UBND tỉnh").
+    """
     runs = []
     for piece in _SENTENCE_PIECE.findall(line):
         run: list[str] = []
         for word in piece.split():
             if word[0].isdigit():
                 run.append(NUMBER)
+            elif len(word) > 1 and word.isupper() and not is_valid(word):
+                run.append(ABBREVIATION)
             elif is_valid(word):
                 run.append(canonical(word))
             else:

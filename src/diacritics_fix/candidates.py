@@ -87,14 +87,15 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
     if word[:1].isdigit():
         return [Candidate(model.number_id, 0.0)]
     text = unicodedata.normalize("NFC", word).lower()
+    abbreviation = len(word) > 1 and word.isupper()
     if has_marks(text):
         if not is_valid(text):
-            return [Candidate(KEEP, 0.0)]
+            return [Candidate(model.abbreviation_id if abbreviation else KEEP, 0.0)]
         sid = model.id_of.get(canonical(text), KEEP)
         return [Candidate(sid, 0.0)]
     ids = model.by_skeleton.get(text)
     if not ids:
-        return [Candidate(KEEP, 0.0)]
+        return [Candidate(model.abbreviation_id if abbreviation else KEEP, 0.0)]
     penalty = math.log(strip_rate) if strip_rate < 1.0 else 0.0
     weight = model.weights.unigram
     scored = []

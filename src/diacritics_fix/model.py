@@ -52,6 +52,8 @@ IN_PHRASE = 8  # adjacent inside a hand-written domain phrase
 PAIR_SHIFT = 16  # pair key = first id << PAIR_SHIFT | second id
 #: The model's stand-in for any number ("ngày 15", "5.000.000 đồng", "năm 2020").
 NUMBER = "0"
+#: … and for any all-caps abbreviation ("UBND tỉnh", "TP Hồ Chí Minh").
+ABBREVIATION = "A0"
 
 
 class Weights(NamedTuple):
@@ -199,10 +201,12 @@ class Model:
     max_phrase: int = field(init=False, default=0)
     phrase_starts: set[tuple[str, str]] = field(init=False, default_factory=set)
     number_id: int = field(init=False)
+    abbreviation_id: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.id_of = {syl: i for i, syl in enumerate(self.syllables)}
         self.number_id = self.id_of.get(NUMBER, (1 << PAIR_SHIFT) - 1)
+        self.abbreviation_id = self.id_of.get(ABBREVIATION, (1 << PAIR_SHIFT) - 1)
         groups: dict[str, list[int]] = {}
         for i, syl in enumerate(self.syllables):
             groups.setdefault(skeleton(syl), []).append(i)

@@ -214,9 +214,10 @@ class Restorer:
             sid = slot.ids[choice.index]
             if sid == model.number_id:
                 continue
+            if sid == model.abbreviation_id:
+                self._abbreviation(token, changes)
+                continue
             if sid == KEEP:
-                if token.text.isupper():
-                    self._abbreviation(token, changes)
                 continue
             marked = slot.marked
             if marked and not restyle_marked:

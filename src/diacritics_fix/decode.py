@@ -42,6 +42,8 @@ class Decoder:
         self.model = model
         self.max_cache = max_cache
         self._transitions: dict[int, list[tuple[tuple[int, float], ...]]] = {}
+        # Whole segments recur ("của Ủy ban nhân dân tỉnh"): their best readings are kept.
+        self._segments: dict[tuple[int, ...], list[Choice]] = {}
 
     def transitions(self, left: Slot, right: Slot) -> list[tuple[tuple[int, float], ...]]:
         """For each candidate of *right*: the (index in *left*, bonus) pairs the model knows."""
@@ -101,6 +103,19 @@ class Decoder:
         n = len(slots)
         if n == 0:
             return []
+        if not with_confidence:
+            key = tuple(slot.serial for slot in slots)
+            found = self._segments.get(key)
+            if found is None:
+                found = self._decode(slots, False)
+                if len(self._segments) >= self.max_cache:
+                    self._segments.clear()
+                self._segments[key] = found
+            return found
+        return self._decode(slots, True)
+
+    def _decode(self, slots: Sequence[Slot], with_confidence: bool) -> list[Choice]:
+        n = len(slots)
         phrase = self.phrase_bonuses(slots)
         unary = [slot.unary for slot in slots]
         if phrase:

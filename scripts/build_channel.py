@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Learn the OCR channel, ``data/lexicon/channel.tsv``, from the shared OCR pairs.
+
+    python scripts/build_channel.py [--pairs ../shared/ocr] [--out data/lexicon/channel.tsv]
+
+The table describes how Tesseract 5's English model misreads printed
+Vietnamese (see ``diacritics_fix.channel``).  It is learned from the shared
+(OCR, truth) pairs of ``--pairs`` (folders ``dev-clean``, ``dev-scan``,
+``dev-poor``, ``dev-scan-dejavu12``; ``NAME.ocr.txt`` line *i* is the OCR of
+``NAME.truth.txt`` line *i*), using **only the tune split**: documents whose
+number is a multiple of five are held out (``bench/corpus.py``) and never read.
+Only character statistics leave this script; no text of the documents does.
+
+How:
+
+1. each OCR line is aligned with its truth line token by token
+   (``channel.align_tokens``: pairs, 2→1 glued tokens, 1→2 split tokens);
+   well-matched pairs are kept, edge punctuation stripped, and counted;
+2. the characters of each distinct pair are aligned by the channel's own
+   weighted edit distance, starting from hand-set costs (a letter read as
+   itself is cheap, with other marks fairly cheap, as something else dear);
+   runs of adjacent edits in that first alignment propose multi-character
+   rules (``ủ`` → ``ii``, ``ư`` → ``tr``), kept if seen often enough;
+3. costs are re-estimated from the alignments and the pairs realigned, a few
+   times (hard EM): ``cost = -log P(ocr chars | truth chars)``, where the
+   probability of a rule is its count over the occurrences of its truth side,
+   smoothed towards the pooled rate of its class (same letter, same base
+   letter with other marks, unrelated); insertions are counted per truth
+   character; multi-character rules are kept only when they are seen at least
+   ``MIN_RULE_COUNT`` times and cost less than their parts.
+
+The output is deterministic: rows sorted, costs rounded to three decimals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import is_held_out  # noqa: E402  (the project's one definition of the split)
+
+from diacritics_fix.channel import (  # noqa: E402
+    MARK, OTHER, SAME, SPACE, Channel, align_tokens, base_letter, rough, token_core,
+)
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+FOLDERS = ("dev-clean", "dev-scan", "dev-poor", "dev-scan-dejavu12")
+# A token pair is learned from only when its rough forms are this close
+# (normalised edit distance): misaligned pairs would teach nonsense.
+MAX_PAIR_DISTANCE = 0.5
+# A multi-character rule needs this many sightings in the first alignment.
+MIN_RULE_COUNT = 25
+MAX_RULE_TRUTH, MAX_RULE_OCR = 2, 3
+EM_ROUNDS = 3
+# Pseudo-count pulling a rule towards the pooled rate of its class.
+SMOOTHING = 2.0
+# How many distinct OCR characters an unrelated substitution or an insertion
+# is spread over when turning a pooled rate into a per-character one.
+OCR_ALPHABET = 40
+# Hand-set costs of the first alignment.
+START = {(SAME, SAME): 0.05, (MARK, MARK): 1.0, (OTHER, OTHER): 4.0, ("", OTHER): 3.5, (OTHER, ""): 3.5}
+
+
+def truth_core(token: str) -> str:
+    """A truth token without its edge punctuation, lowercase."""
+    token = unicodedata.normalize("NFC", token).lower()
+    start, end = 0, len(token)
+    while start < end and not token[start].isalnum():
+        start += 1
+    while end > start and not token[end - 1].isalnum():
+        end -= 1
+    return token[start:end]
+
+
+def read_pairs(pairs_dir: Path) -> tuple[Counter, dict[str, int], int]:
+    """Distinct (truth core, OCR core) token pairs of the tune split with their counts."""
+    pairs: Counter = Counter()
+    stats = Counter()
+    documents = 0
+    for folder in FOLDERS:
+        for truth_path in sorted((pairs_dir / folder).glob("*.truth.txt")):
+            name = truth_path.name[: -len(".truth.txt")]
+            if is_held_out(name):
+                continue
+            ocr_path = truth_path.with_name(name + ".ocr.txt")
+            truth_lines = truth_path.read_text(encoding="utf-8").split("\n")
+            ocr_lines = ocr_path.read_text(encoding="utf-8").split("\n")
+            if len(truth_lines) != len(ocr_lines):
+                print(f"skipped {folder}/{name}: {len(truth_lines)} truth lines, {len(ocr_lines)} OCR lines")
+                continue
+            documents += 1
+            for truth_line, ocr_line in zip(truth_lines, ocr_lines):
+                truth_tokens = unicodedata.normalize("NFC", truth_line).split()
+                ocr_tokens = unicodedata.normalize("NFC", ocr_line).split()
+                stats["tokens"] += len(truth_tokens)
+                stats["boundaries"] += max(0, len(truth_tokens) - 1)
+                for t0, t1, o0, o1 in align_tokens(truth_tokens, ocr_tokens):
+                    if t0 == t1 or o0 == o1:
+                        continue
+                    truth = "".join(truth_core(t) for t in truth_tokens[t0:t1])
+                    ocr = "".join(token_core(o) for o in ocr_tokens[o0:o1])
+                    if not truth or not ocr:
+                        continue
+                    if Levenshtein.normalized_distance(rough(truth), rough(ocr)) > MAX_PAIR_DISTANCE:
+                        stats["rejected"] += 1
+                        continue
+                    pairs[(truth, ocr)] += 1
+                    if t1 - t0 == 2:
+                        stats["glued"] += 1
+                    elif o1 - o0 == 2:
+                        stats["split"] += 1
+    stats["documents"] = documents
+    return pairs, dict(stats), documents
+
+
+def align_all(channel: Channel, pairs: Counter) -> list[tuple[int, list[tuple[str, str]]]]:
+    """Every distinct pair's alignment steps, with the pair's count."""
+    aligned = []
+    for (truth, ocr), count in sorted(pairs.items()):
+        if truth == ocr:
+            steps = [(ch, ch) for ch in truth]  # no need to search
+        else:
+            steps = channel.align(ocr, truth)[1]
+        aligned.append((count, steps))
+    return aligned
+
+
+def is_plain_step(truth: str, ocr: str) -> bool:
+    """A one-to-one step of a letter read as itself or with other marks."""
+    if len(truth) != 1 or len(ocr) != 1:
+        return False
+    return truth == ocr or (truth.isalpha() and ocr.isalpha() and base_letter(truth) == base_letter(ocr))
+
+
+def propose_rules(aligned: list[tuple[int, list[tuple[str, str]]]]) -> Counter:
+    """Multi-character rules: runs of adjacent edits of the first alignment."""
+    blocks: Counter = Counter()
+    for count, steps in aligned:
+        run: list[tuple[str, str]] = []
+        for step in steps + [("#", "#")]:
+            if step[0] != step[1]:
+                run.append(step)
+                continue
+            if len(run) >= 2 and not all(is_plain_step(t, o) for t, o in run):
+                truth = "".join(t for t, _ in run)
+                ocr = "".join(o for _, o in run)
+                if 1 <= len(truth) <= MAX_RULE_TRUTH and len(ocr) <= MAX_RULE_OCR and (len(truth), len(ocr)) != (1, 1):
+                    blocks[(truth, ocr)] += count
+            run = []
+    return Counter({rule: n for rule, n in blocks.items() if n >= MIN_RULE_COUNT})
+
+
+def occurrences(pairs: Counter) -> tuple[Counter, int]:
+    """How often each character and each character pair occurs in the truth cores."""
+    occ: Counter = Counter()
+    total = 0
+    for (truth, _), count in pairs.items():
+        total += len(truth) * count
+        for k, ch in enumerate(truth):
+            occ[ch] += count
+            if k + 1 < len(truth):
+                occ[truth[k:k + 2]] += count
+    return occ, total
+
+
+def step_class(truth: str, ocr: str) -> str:
+    if truth == ocr:
+        return "same"
+    if truth.isalpha() and ocr.isalpha() and base_letter(truth) == base_letter(ocr):
+        return "mark"
+    return "other"
+
+
+def estimate(aligned, occ: Counter, total: int, multi: set, stats: dict) -> dict[tuple[str, str], float]:
+    """Costs from step counts (see the module docstring)."""
+    counts: Counter = Counter()
+    for count, steps in aligned:
+        for step in steps:
+            counts[step] += count
+    pooled: Counter = Counter()
+    for (truth, ocr), n in counts.items():
+        if len(truth) == 1 and len(ocr) == 1:
+            pooled[step_class(truth, ocr)] += n
+        elif len(truth) == 1 and not ocr:
+            pooled["deletion"] += n
+        elif not truth and len(ocr) == 1:
+            pooled["insertion"] += n
+    letters = sum(n for ch, n in occ.items() if len(ch) == 1 and ch.isalpha())
+    # Per-target prior probabilities of each class.
+    prior = {
+        "same": pooled["same"] / total,
+        "mark": pooled["mark"] / letters / 2,  # spread over the ~2 forms an OCR engine gives a base letter
+        "other": pooled["other"] / total / OCR_ALPHABET,
+        "deletion": pooled["deletion"] / total,
+        "insertion": pooled["insertion"] / total / OCR_ALPHABET,
+    }
+    table: dict[tuple[str, str], float] = {}
+    for (truth, ocr), n in sorted(counts.items()):
+        if len(truth) == 1 and len(ocr) <= 1:
+            cls = "deletion" if not ocr else step_class(truth, ocr)
+            p = (n + SMOOTHING * prior[cls]) / (occ[truth] + SMOOTHING)
+        elif not truth and len(ocr) == 1:
+            p = (n + SMOOTHING * prior["insertion"]) / (total + SMOOTHING)
+        elif (truth, ocr) in multi and n >= MIN_RULE_COUNT:
+            p = n / ((occ[truth] if truth else total) + SMOOTHING)
+        else:
+            continue
+        table[(truth, ocr)] = -math.log(p)
+    table[(SAME, SAME)] = -math.log(prior["same"])
+    table[(MARK, MARK)] = -math.log(prior["mark"])
+    table[(OTHER, OTHER)] = -math.log(prior["other"])
+    table[("", OTHER)] = -math.log(prior["insertion"])
+    table[(OTHER, "")] = -math.log(prior["deletion"])
+    table[(SPACE, "")] = -math.log((stats.get("glued", 0) + 1) / (stats["boundaries"] + 2))
+    table[("", SPACE)] = -math.log((stats.get("split", 0) + 1) / (stats["tokens"] + 2))
+    return table
+
+
+def prune_rules(table: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """Drop multi-character rules that cost no less than spelling them out one character at a time."""
+    singles = {rule: cost for rule, cost in table.items() if len(rule[0]) <= 1 and len(rule[1]) <= 1}
+    singles.update({rule: cost for rule, cost in table.items() if rule[0].startswith("<") or rule[1].startswith("<")})
+    plain = Channel(singles)
+    kept = dict(table)
+    for (truth, ocr), cost in table.items():
+        if (len(truth) > 1 or len(ocr) > 1) and not truth.startswith("<") and not ocr.startswith("<"):
+            if cost >= plain.align(ocr, truth)[0] - 0.05:
+                del kept[(truth, ocr)]
+    return kept
+
+
+def write_table(path: Path, table: dict[tuple[str, str], float], stats: dict, pair_count: int) -> None:
+    def shown(s: str) -> str:
+        return s if s.isprintable() and "\t" not in s else repr(s)
+
+    lines = [
+        "# channel.tsv: how Tesseract 5 (English model, `tesseract -l eng`) misreads printed Vietnamese.",
+        "# GENERATED by scripts/build_channel.py; do not edit by hand.",
+        "# Learned from the shared OCR pairs (../shared/ocr: dev-clean, dev-scan, dev-poor,",
+        "# dev-scan-dejavu12) of the tune split only (documents numbered 5, 10, ... held out):",
+        "# character statistics of the OCR engine, no text of the documents.",
+        f"# {stats['documents']} documents, {pair_count} aligned token pairs"
+        f" ({stats.get('glued', 0)} glued 2->1, {stats.get('split', 0)} split 1->2).",
+        "# Columns: truth characters, OCR characters, cost = -ln P(OCR chars | truth chars).",
+        "# An empty field is the empty string (insertion / deletion).  Defaults for what is",
+        "# not listed: <same> a character read as itself, <mark> a letter read with other",
+        "# marks, <other> any other substitution, '' <other> an insertion, <other> '' a",
+        "# deletion; <space> '' two syllables glued, '' <space> a syllable split in two.",
+    ]
+    for (truth, ocr), cost in sorted(table.items()):
+        lines.append(f"{truth}\t{ocr}\t{cost:.3f}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=Path, default=ROOT.parent / "shared" / "ocr")
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "lexicon" / "channel.tsv")
+    args = parser.parse_args()
+    started = time.perf_counter()
+
+    pairs, stats, documents = read_pairs(args.pairs)
+    if not pairs:
+        sys.exit(f"no OCR pairs found under {args.pairs}")
+    occ, total = occurrences(pairs)
+    print(f"{documents} documents, {sum(pairs.values())} token pairs ({len(pairs)} distinct), "
+          f"{stats.get('glued', 0)} glued, {stats.get('split', 0)} split, {stats.get('rejected', 0)} rejected")
+
+    channel = Channel(START)
+    aligned = align_all(channel, pairs)
+    multi = propose_rules(aligned)
+    print(f"first alignment: {len(multi)} multi-character rules proposed")
+    table = estimate(aligned, occ, total, set(), stats)
+    for rule, n in multi.items():
+        table[rule] = -math.log(n / ((occ[rule[0]] if rule[0] else total) + SMOOTHING))
+    for round_number in range(1, EM_ROUNDS + 1):
+        channel = Channel(table)
+        aligned = align_all(channel, pairs)
+        table = prune_rules(estimate(aligned, occ, total, set(multi), stats))
+        multi = {rule for rule in multi if rule in table}
+        print(f"round {round_number}: {len(table)} rules, {len(multi)} multi-character "
+              f"({time.perf_counter() - started:.0f}s)")
+
+    write_table(args.out, table, stats, sum(pairs.values()))
+    print(f"wrote {args.out} ({len(table)} rows) in {time.perf_counter() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,8 +8,8 @@ skeleton; how likely its marks were lost depends on the paragraph (see
 
 >>> from diacritics_fix.model import load_model
 >>> model = load_model()
->>> [model.syllables[c.syllable] for c in word_candidates("cac", model, strip_rate=1.0)][:2]
-['các', 'các']
+>>> [model.syllables[c.syllable] for c in word_candidates("cac", model, strip_rate=1.0)][:1]
+['các']
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ KEEP = (1 << PAIR_SHIFT) - 1
 # paragraph is taken as written correctly.
 CLEAN_MARKED_SHARE = 0.35
 # Above this share of words that cannot be Vietnamese syllables, a paragraph
-# is taken as another language (English prose, code) and left alone.
-FOREIGN_SHARE = 0.25
+# is taken as another language (English prose, code) and left alone; below
+# it, language.py decides word by word.
+FOREIGN_SHARE = 0.5
 # The rate at which a clean paragraph is assumed to have lost marks: so small
 # that only a word whose unmarked spelling is no Vietnamese word gets marks.
 MIN_STRIP_RATE = 1e-9
@@ -56,7 +57,7 @@ def strip_rate(marked: int, unmarked: int, foreign: int = 0,
 
     A paragraph in another language gets 0: nothing in it is touched.
 
-    >>> strip_rate(0, 12) == 1.0, strip_rate(20, 3) == MIN_STRIP_RATE, strip_rate(0, 3, 5)
+    >>> strip_rate(0, 12) == 1.0, strip_rate(20, 3) == MIN_STRIP_RATE, strip_rate(0, 3, 7)
     (True, True, 0.0)
     """
     counts = [marked, unmarked, foreign]
@@ -140,7 +141,12 @@ class SlotCache:
         self.max_size = max_size
         self._slots: dict[tuple[str, float], Slot] = {}
         self._shapes: dict[str, tuple[bool, bool]] = {}
+        self._logps: dict[str, float | None] = {}
+
         self._serials = itertools.count(1)  # next() is atomic: threads never share a serial
+        #: Slots for words that must stay as written, and for acronyms.
+        self.keep_slot = Slot(next(self._serials), [Candidate(KEEP, 0.0)], model, "")
+        self.abbreviation_slot = Slot(next(self._serials), [Candidate(model.abbreviation_id, 0.0)], model, "")
 
     def get(self, text: str, rate: float) -> Slot:
         slot = self._slots.get((text, rate))
@@ -152,6 +158,23 @@ class SlotCache:
             self._slots[(text, rate)] = slot
         return slot
 
+
+    def vietnamese_logp(self, text: str) -> float | None:
+        """log P of *text* as Vietnamese (all readings of an unmarked word), None if it cannot be."""
+        if text in self._logps:
+            return self._logps[text]
+        word = unicodedata.normalize("NFC", text).lower()
+        logp = self.model.logp
+        if has_marks(word):
+            sid = self.model.id_of.get(canonical(word)) if is_valid(word) else None
+            found = logp[sid] if sid is not None else None
+        else:
+            ids = self.model.by_skeleton.get(word)
+            found = math.log(sum(math.exp(logp[i]) for i in ids)) if ids else None
+        if len(self._logps) >= self.max_size:
+            self._logps.clear()
+        self._logps[text] = found
+        return found
 
     def shape(self, text: str) -> tuple[bool, bool]:
         """:func:`is_vietnamese_shaped`, cached."""

@@ -15,8 +15,9 @@ from collections import Counter
 from typing import Iterable, NamedTuple
 
 from . import tokens as tk
-from .candidates import KEEP, SlotCache, strip_rate
+from .candidates import KEEP, Slot, SlotCache, strip_rate
 from .decode import Choice, Decoder
+from .language import is_english_word, tag_english
 from .model import PAIR_SHIFT, Model, load_model
 from .options import Options
 from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
@@ -71,8 +72,8 @@ _CODE_LINE = regex.compile(r'[{}]|":|\(\);|^\s*(?:import|def|class|return|var|le
 def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
     """Paragraphs (lines) with their counts of marked, unmarked and foreign words.
 
-    All-caps words (UBND, TT, HĐND) count for nothing: abbreviations say
-    nothing about the language.
+    All-caps words that are not English words (UBND, TT, HĐND) count for
+    nothing: abbreviations say nothing about the language.
     """
     result = []
     start = 0
@@ -85,7 +86,7 @@ def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Pa
     for i, token in enumerate(tokens):
         if token.kind == tk.WORD:
             shaped, is_marked = slots.shape(token.text)
-            if not shaped and len(token.text) > 1 and token.text.isupper():
+            if not shaped and len(token.text) > 1 and token.text.isupper() and not is_english_word(token.text):
                 continue
             counts[0 if is_marked and shaped else 1 if shaped else 2] += 1
         elif token.kind == tk.BREAK:
@@ -180,6 +181,7 @@ class Restorer:
                 rate = strip_rate(*paragraph.counts, prior=document)
             if rate == 0.0:
                 continue  # another language, or code: nothing to restore
+            forced = self._fixed_words(tokens, paragraph, document)
             segment: list[tk.Token] = []
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]
@@ -188,11 +190,11 @@ class Restorer:
                     continue
                 if segment and (token.kind == tk.SPACE or token.text in _JOINERS):
                     continue
-                self._flush(segment, rate, out_style, explain, changes)
+                self._flush(segment, rate, forced, out_style, explain, changes)
                 segment = []
                 if token.kind == tk.ABBREV:
                     self._abbreviation(token, changes)
-            self._flush(segment, rate, out_style, explain, changes)
+            self._flush(segment, rate, forced, out_style, explain, changes)
         changes.sort(key=lambda c: c.start)
         return changes
 
@@ -203,11 +205,31 @@ class Restorer:
             return True
         return False
 
-    def _flush(self, segment, rate, out_style, explain, changes) -> None:
+    def _fixed_words(self, tokens: list[tk.Token], paragraph: _Paragraph, document: tuple) -> dict[int, Slot]:
+        """Words of a paragraph that are not to be restored, by start offset, with the slot they get.
+
+        English words (see language.py) keep their spelling; an all-caps word
+        in a line that is not all caps is an acronym (``mạng nội bộ (LAN)``).
+        """
+        words = [t for t in tokens[paragraph.start:paragraph.end] if t.kind == tk.WORD]
+        forced: dict[int, Slot] = {}
+        capitals = [t for t in words if len(t.text) > 1 and t.text.isupper()]
+        if capitals and 2 * len(capitals) < len(words):
+            for token in capitals:
+                forced[token.start] = self._slots.abbreviation_slot
+        english_share = document[2] / max(1, sum(document))
+        if paragraph.counts[2] or english_share > 0.05:
+            tags = tag_english([t.text for t in words], self._slots.vietnamese_logp, english_share)
+            for token, english in zip(words, tags):
+                if english:
+                    forced[token.start] = self._slots.keep_slot
+        return forced
+
+    def _flush(self, segment, rate, forced, out_style, explain, changes) -> None:
         if not segment:
             return
         model = self.model
-        slots = [self._slots.get(token.text, rate) for token in segment]
+        slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
         choices = self._decoder.decode(slots, with_confidence=explain)
         restyle_marked = self.options.style != "keep"
         for position, (token, slot, choice) in enumerate(zip(segment, slots, choices)):

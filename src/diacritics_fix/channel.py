@@ -1,0 +1,619 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The OCR channel: how Tesseract misreads Vietnamese, and what a garbled token could have been.
+
+Vietnamese scanned and read with Tesseract's *English* model loses most of
+its marks and turns some letters into digits and symbols: ``số`` comes out as
+``s6``, ``xã`` as ``x4``, ``của`` as ``cia``, ``ủy`` as ``iy``, ``ương`` as
+``wong``, and now and then two words are glued (``kinhtế`` → ``kinhté``).
+This module is the *noisy channel* of that process and the candidate
+generator built on it:
+
+* :class:`Channel` — a weighted edit distance whose costs are
+  ``-log P(ocr characters | truth characters)``, learned from OCR pairs by
+  ``scripts/build_channel.py`` and shipped as ``data/lexicon/channel.tsv``.
+  Besides one-to-one substitutions, insertions and deletions it knows a few
+  multi-character confusions (``ủ`` → ``ii``, ``ư`` → ``tr``).
+  :meth:`Channel.cost` is the cheapest way of turning a syllable into the
+  OCR token, i.e. ``-log P(ocr | syllable)`` under the best alignment.
+* :func:`ocr_candidates` — the best readings of one OCR token: syllables of
+  the language model (or two syllables for a glued token), each with its
+  channel log-probability.  It never scans the lexicon: the token is folded
+  to a *skeleton* (marks off, digits and symbols to the letters they stand
+  for), the skeletons within two deletions of it are looked up in a
+  symmetric-delete index, and only their syllables are scored by the channel.
+* :func:`align_tokens` — lines up the tokens of an OCR line with the tokens
+  of its truth line (used to learn the channel and to measure it).
+
+>>> channel = load_channel()
+>>> channel.cost("thanh", "thành") < channel.cost("thanh", "khanh")
+True
+>>> from diacritics_fix.model import load_model
+>>> model = load_model()
+>>> [model.syllables[ids[0]] for ids, _ in ocr_candidates("s6", model)][:1]
+['số']
+
+The table file is plain TSV, one rule a line: truth characters, OCR
+characters, cost (natural log).  An empty field is the empty string (an
+insertion or a deletion).  Rows named with angle brackets are the defaults
+for anything the table does not list:
+
+``<same> <same>``    a character read as itself;
+``<mark> <mark>``    a letter read as the same base letter with other marks (ế → e);
+``<other> <other>``  any other substitution;
+`` <other>``         an insertion (empty truth side);
+``<other> ``         a deletion (empty OCR side);
+``<space> ``         the space between two syllables lost (a glued token);
+`` <space>``         a space read inside one syllable (a split token).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from rapidfuzz.distance import Levenshtein
+from unidecode import unidecode
+
+from .model import Model, data_dir
+from .syllable import canonical, is_valid, restyle, skeleton
+
+SAME, MARK, OTHER, SPACE = "<same>", "<mark>", "<other>", "<space>"
+INF = float("inf")
+
+# Characters that surround a word in OCR output without standing for a letter
+# of it; a token's *core* is what remains once they are stripped from both ends.
+EDGE_PUNCTUATION = ".,;:!\"'“”‘’()[]{}«»-–—…_*"
+
+# A skeleton is looked up among the skeletons within this many deletions
+# (on each side), so two edits of the folded token are found.
+MAX_DELETIONS = 2
+# At most this many skeletons (the nearest by plain edit distance) have their
+# syllables scored by the channel; enough for the truth to be among them in
+# nearly every case, few enough to keep a lookup cheap.
+MAX_SKELETONS = 24
+# Each character of a token is folded to at most this many letters, and a
+# token to at most this many skeleton variants.
+FOLD_CHOICES = 2
+MAX_VARIANTS = 8
+# Readings are ranked by channel cost plus this weight times -log P(syllable)
+# (see CandidateIndex.syllable_readings); tuned on the tune split.
+PRIOR = 0.5
+# For a glued token, each half keeps this many readings.
+GLUED_CHOICES = 3
+
+
+def base_letter(ch: str) -> str:
+    """The letter without its marks (``ế`` → ``e``, ``đ`` → ``d``); other characters unchanged.
+
+    >>> base_letter("ế"), base_letter("é"), base_letter("6")
+    ('e', 'e', '6')
+    """
+    folded = skeleton(ch)
+    if folded == ch and not ch.isascii() and ch.isalpha():
+        folded = unidecode(ch).lower()[:1] or ch
+    return folded
+
+
+def token_core(token: str) -> str:
+    """The part of an OCR token that may be letters: lowercase NFC, edge punctuation stripped.
+
+    >>> token_core("(Thanh,"), token_core("s6:")
+    ('thanh', 's6')
+    """
+    return unicodedata.normalize("NFC", token).strip(EDGE_PUNCTUATION).lower()
+
+
+class Channel:
+    """A learned weighted edit distance from truth syllables to OCR tokens.
+
+    *rules* maps ``(truth_chars, ocr_chars)`` to a cost (``-log`` probability);
+    the angle-bracket names of the module docstring give the defaults.
+
+    >>> ch = Channel({("ố", "6"): 1.0, (SAME, SAME): 0.1, (MARK, MARK): 2.0, (OTHER, OTHER): 8.0})
+    >>> ch.cost("s6", "số"), ch.cost("so", "số"), ch.cost("sa", "số")
+    (1.1, 2.1, 8.1)
+    """
+
+    def __init__(self, rules: Mapping[tuple[str, str], float]) -> None:
+        rules = dict(rules)
+        self.same = rules.pop((SAME, SAME), 0.05)
+        self.mark = rules.pop((MARK, MARK), 3.0)
+        self.other = rules.pop((OTHER, OTHER), 9.0)
+        self.insertion = rules.pop(("", OTHER), 8.0)
+        self.deletion = rules.pop((OTHER, ""), 8.0)
+        self.glue = rules.pop((SPACE, ""), 6.0)
+        self.split = rules.pop(("", SPACE), 6.0)
+        self.rules = rules
+        by_truth: dict[str, dict[str, float]] = {}
+        for (truth, ocr), cost in sorted(rules.items()):
+            by_truth.setdefault(truth, {})[ocr] = cost
+        self._insert = by_truth.pop("", {})
+        self._by_truth = by_truth
+        self._max_ocr = max([len(o) for _, o in rules] + [1])
+        self._singles: dict[tuple[str, str], float] = {}
+        self._memo: dict[tuple[str, str], float] = {}
+        self._ocr_plans: dict[str, tuple] = {}
+        self._syllable_plans: dict[str, tuple] = {}
+        self.fold_map = self._fold_map()
+
+    @classmethod
+    def read(cls, path: str | Path) -> "Channel":
+        """Load a table written by ``scripts/build_channel.py``."""
+        rules = {}
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("#") or not line.strip("\n"):
+                    continue
+                truth, ocr, cost = line.rstrip("\n").split("\t")
+                rules[(truth, ocr)] = float(cost)
+        return cls(rules)
+
+    # -- scoring ---------------------------------------------------------------
+
+    def single(self, truth: str, ocr: str) -> float:
+        """Cost of one truth character read as one OCR character (``ocr`` may be empty)."""
+        found = self._by_truth.get(truth, {}).get(ocr)
+        if found is not None:
+            return found
+        if not ocr:
+            return self.deletion
+        if not truth:
+            return self._insert.get(ocr, self.insertion)
+        return self._single_default(truth, ocr)
+
+    def _single_default(self, truth: str, ocr: str) -> float:
+        found = self._singles.get((truth, ocr))
+        if found is None:
+            if truth == ocr:
+                found = self.same
+            elif truth.isalpha() and ocr.isalpha() and base_letter(truth) == base_letter(ocr):
+                found = self.mark
+            else:
+                found = self.other
+            self._singles[(truth, ocr)] = found
+        return found
+
+    def _ocr_plan(self, ocr: str) -> tuple:
+        """Per position of the OCR token: its substrings, and the insertions starting there."""
+        plan = self._ocr_plans.get(ocr)
+        if plan is None:
+            m = len(ocr)
+            grams, inserts = [], []
+            for j in range(m + 1):
+                top = min(self._max_ocr, m - j)
+                grams.append(tuple(ocr[j:j + length] for length in range(top + 1)))
+                moves = []
+                for length in range(1, top + 1):
+                    piece = ocr[j:j + length]
+                    cost = self._insert.get(piece)
+                    if cost is None and length == 1:
+                        cost = self.insertion
+                    if cost is not None:
+                        moves.append((j + length, cost))
+                inserts.append(tuple(moves))
+            if len(self._ocr_plans) > 50_000:
+                self._ocr_plans.clear()
+            plan = self._ocr_plans[ocr] = (tuple(grams), tuple(inserts))
+        return plan
+
+    def _syllable_plan(self, syllable: str) -> tuple:
+        """Per position of the syllable: the rules whose truth side starts there."""
+        plan = self._syllable_plans.get(syllable)
+        if plan is None:
+            steps = []
+            for i, ch in enumerate(syllable):
+                moves = [(1, self._by_truth.get(ch, {}), ch)]
+                pair = syllable[i:i + 2]
+                if len(pair) == 2 and pair in self._by_truth:
+                    moves.append((2, self._by_truth[pair], None))
+                steps.append(tuple(moves))
+            plan = self._syllable_plans[syllable] = tuple(steps)
+        return plan
+
+    def _distance(self, ocr: str, truth: str, bound: float) -> float:
+        """The DP: cheapest cost of reading *truth* as *ocr*, or INF once it must exceed *bound*."""
+        grams, inserts = self._ocr_plan(ocr)
+        steps = self._syllable_plan(truth)
+        m, n = len(ocr), len(truth)
+        table = [[INF] * (m + 1) for _ in range(n + 1)]
+        table[0][0] = 0.0
+        deletion, default = self.deletion, self._single_default
+        for i in range(n + 1):
+            row = table[i]
+            moves = steps[i] if i < n else ()
+            for j in range(m + 1):
+                value = row[j]
+                if value == INF:
+                    continue
+                # Insertions stay in this row; j grows, so chains are seen in order.
+                for target, cost in inserts[j]:
+                    if value + cost < row[target]:
+                        row[target] = value + cost
+                for length, rules, letter in moves:
+                    target_row = table[i + length]
+                    for width, piece in enumerate(grams[j]):
+                        cost = rules.get(piece)
+                        if cost is None:
+                            if letter is None or width > 1:
+                                continue
+                            cost = deletion if width == 0 else default(letter, piece)
+                        total = value + cost
+                        if total < target_row[j + width]:
+                            target_row[j + width] = total
+            # Every path to the end passes through this row or jumps into the next
+            # one (truth sides are at most two characters): their minimum bounds it.
+            if i < n and min(min(row), min(table[i + 1])) > bound:
+                return INF
+        return table[n][m]
+
+    def cost(self, ocr: str, syllable: str, bound: float = INF) -> float:
+        """``-log P(ocr | syllable)`` under the best alignment; both lowercase NFC.
+
+        Either tone placement of the syllable may have been printed (``hòa``
+        or ``hoà``); the cheaper counts.  With *bound*, a cost above it may be
+        returned as ``inf`` (the search stops early).  Results are memoised.
+
+        >>> channel = load_channel()
+        >>> channel.cost("é", "ế") < channel.cost("o", "ế")
+        True
+        """
+        key = (ocr, syllable)
+        found = self._memo.get(key)
+        if found is not None:
+            if found >= 0.0:
+                return found
+            if -found >= bound:  # an earlier search already proved it costs more than this
+                return INF
+        value = self._distance(ocr, syllable, bound)
+        other_style = restyle(syllable, "hoà")
+        if other_style != syllable:
+            value = min(value, self._distance(ocr, other_style, min(bound, value)))
+        if len(self._memo) > 500_000:
+            self._memo.clear()
+        # A cut-off search is remembered as a negative lower bound.
+        self._memo[key] = value if value < INF else -bound
+        return value
+
+    def align(self, ocr: str, truth: str) -> tuple[float, list[tuple[str, str]]]:
+        """The cheapest alignment: its cost and its steps ``(truth_chars, ocr_chars)``, in order.
+
+        Used to learn the table; any strings will do (they are not checked as syllables).
+
+        >>> Channel({(SAME, SAME): 0.1, (MARK, MARK): 1.0}).align("cia", "của")[1]
+        [('c', 'c'), ('ủ', 'i'), ('a', 'a')]
+        """
+        grams, inserts = self._ocr_plan(ocr)
+        steps = self._syllable_plan(truth)
+        m, n = len(ocr), len(truth)
+        table = [[INF] * (m + 1) for _ in range(n + 1)]
+        back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+        table[0][0] = 0.0
+        for i in range(n + 1):
+            row = table[i]
+            moves = steps[i] if i < n else ()
+            for j in range(m + 1):
+                value = row[j]
+                if value == INF:
+                    continue
+                for target, cost in inserts[j]:
+                    if value + cost < row[target]:
+                        row[target] = value + cost
+                        back[i][target] = (i, j, "", ocr[j:target])
+                for length, rules, letter in moves:
+                    for width, piece in enumerate(grams[j]):
+                        cost = rules.get(piece)
+                        if cost is None:
+                            if letter is None or width > 1:
+                                continue
+                            cost = self.deletion if width == 0 else self._single_default(letter, piece)
+                        total = value + cost
+                        if total < table[i + length][j + width]:
+                            table[i + length][j + width] = total
+                            back[i + length][j + width] = (i, j, truth[i:i + length], piece)
+        steps_taken = []
+        i, j = n, m
+        while (i, j) != (0, 0):
+            pi, pj, truth_chars, ocr_chars = back[i][j]
+            steps_taken.append((truth_chars, ocr_chars))
+            i, j = pi, pj
+        steps_taken.reverse()
+        return table[n][m], steps_taken
+
+    # -- folding ----------------------------------------------------------------
+
+    def _fold_map(self) -> dict[str, tuple[str, ...]]:
+        """For each OCR character that is not a plain letter: the base letters it most often stands for."""
+        options: dict[str, dict[str, float]] = {}
+        for (truth, ocr), cost in self.rules.items():
+            if len(truth) != 1 or len(ocr) != 1 or not truth.isalpha():
+                continue
+            if "a" <= ocr <= "z":
+                continue  # plain letters are left to the edit-distance search
+            letters = options.setdefault(ocr, {})
+            base = base_letter(truth)
+            letters[base] = min(letters.get(base, INF), cost)
+        fold = {}
+        for ocr, letters in options.items():
+            ranked = sorted(letters, key=lambda b: (letters[b], b))
+            best = letters[ranked[0]]
+            fold[ocr] = tuple(b for b in ranked[:FOLD_CHOICES] if letters[b] <= best + 2.0)
+        return fold
+
+    def fold(self, core: str) -> list[str]:
+        """Skeleton spellings an OCR token core may stand for, likeliest first.
+
+        >>> load_channel().fold("s6")
+        ['so']
+        """
+        choices = []
+        for ch in core:
+            if "a" <= ch <= "z":
+                choices.append((ch,))
+            elif ch in self.fold_map:
+                choices.append(self.fold_map[ch])
+            else:
+                plain = base_letter(ch)
+                choices.append((plain,) if plain.isalpha() else ("",))
+        variants = []
+        for combo in itertools.product(*choices):
+            variants.append("".join(combo))
+            if len(variants) >= MAX_VARIANTS:
+                break
+        return list(dict.fromkeys(variants))
+
+
+@functools.lru_cache(maxsize=4)
+def load_channel(path: str | None = None) -> Channel:
+    """The shipped channel (``data/lexicon/channel.tsv``), loaded once per process."""
+    table = Path(path) if path else data_dir() / "lexicon" / "channel.tsv"
+    if not table.exists():
+        raise FileNotFoundError(f"{table}: no channel table (build it with scripts/build_channel.py)")
+    return Channel.read(table)
+
+
+# ---------------------------------------------------------------------------
+# Candidates
+# ---------------------------------------------------------------------------
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """*word* and every string made from it by deleting up to *depth* characters."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:k] + w[k + 1:] for w in frontier for k in range(len(w))}
+        found |= frontier
+    return found
+
+
+class CandidateIndex:
+    """The syllables of one model, indexed by skeleton neighbourhood, with a cache per token.
+
+    Built once per model (see :func:`ocr_candidates`); building takes a
+    fraction of a second.
+    """
+
+    def __init__(self, model: Model, channel: Channel, prior: float = PRIOR) -> None:
+        self.model = model
+        self.channel = channel
+        self.size = len(model.syllables)
+        # Only syllables that can be written are readings (the model also
+        # holds the number stand-in and odd phrase parts).
+        self.by_skeleton: dict[str, list[int]] = {}
+        for skel, ids in model.by_skeleton.items():
+            valid = [sid for sid in ids if is_valid(model.syllables[sid])]
+            if valid:
+                self.by_skeleton[skel] = valid
+        self.deletions: dict[str, list[str]] = {}
+        for skel in sorted(self.by_skeleton):
+            for variant in _deletions(skel, MAX_DELETIONS):
+                self.deletions.setdefault(variant, []).append(skel)
+        self.prior = prior
+        # What a syllable's rarity adds to its rank: prior · -log P(syllable) ≥ 0.
+        self.penalty = [-prior * min(logp, 0.0) for logp in model.logp]
+        self._cache: dict[tuple[str, int], list[tuple[tuple[int, ...], float]]] = {}
+
+    def skeletons_near(self, core: str) -> list[str]:
+        """Skeletons within reach of the folded token, nearest first (at most MAX_SKELETONS)."""
+        variants = self.channel.fold(core)
+        distance: dict[str, int] = {}
+        for variant in variants:
+            if not variant:
+                continue
+            depth = 1 if len(variant) <= 2 else MAX_DELETIONS
+            for deleted in _deletions(variant, depth):
+                for skel in self.deletions.get(deleted, ()):
+                    if skel not in distance:
+                        distance[skel] = min(Levenshtein.distance(v, skel) for v in variants)
+        best_logp = self.model.logp
+        ranked = sorted(
+            distance,
+            key=lambda s: (distance[s], -best_logp[self.by_skeleton[s][0]], s),
+        )
+        return ranked[:MAX_SKELETONS]
+
+    def syllable_readings(self, core: str, limit: int) -> list[tuple[int, float]]:
+        """The *limit* best single syllables for a token core, as (id, channel cost), best first.
+
+        Best means lowest ``cost - prior · log P(syllable)``: the channel alone
+        cannot tell ``hội`` from the rare ``hời`` in ``hdi``, and a short list
+        must keep the readings a decoder is likely to want.
+        """
+        cost_of = self.channel.cost
+        syllables = self.model.syllables
+        penalty = self.penalty
+        found: list[tuple[float, float, int]] = []  # (rank, cost, id)
+        worst = INF
+        for skel in self.skeletons_near(core):
+            for sid in self.by_skeleton[skel]:
+                floor = penalty[sid]
+                if floor >= worst:
+                    continue  # too rare to make the list even if read perfectly
+                cost = cost_of(core, syllables[sid], worst - floor)
+                if cost + floor < worst:
+                    found.append((cost + floor, cost, sid))
+                    if len(found) >= limit:
+                        found.sort()
+                        del found[limit:]
+                        worst = found[-1][0]
+        found.sort()
+        result = [(sid, cost) for _, cost, sid in found]
+        # The token as written is always a reading when it is a syllable.
+        if is_valid(core):
+            sid = self.model.id_of.get(canonical(core))
+            if sid is not None and all(sid != s for s, _ in result):
+                result.append((sid, cost_of(core, syllables[sid])))
+        return result
+
+    def readings(self, token: str, limit: int = 8) -> list[tuple[tuple[int, ...], float]]:
+        """See :func:`ocr_candidates`."""
+        key = (token, limit)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        core = token_core(token)
+        result: list[tuple[tuple[int, ...], float]] = []
+        if any(ch.isalpha() for ch in core):
+            penalty = self.penalty
+            scored = [(cost + penalty[sid], cost, (sid,)) for sid, cost in self.syllable_readings(core, limit)]
+            scored.sort()
+            if len(core) >= 4 and (not scored or scored[0][1] > self.channel.glue):
+                worst = scored[limit - 1][0] if len(scored) >= limit else INF
+                scored.extend(self._glued_readings(core, worst))
+                scored.sort()
+            as_written = self.model.id_of.get(canonical(core)) if is_valid(core) else None
+            result = [(ids, -cost) for _, cost, ids in scored[:limit]]
+            # The token as written survives the cut (see syllable_readings).
+            result += [(ids, -cost) for _, cost, ids in scored[limit:] if ids == (as_written,)]
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def _glued_readings(self, core: str, worst: float) -> list[tuple[float, float, tuple[int, ...]]]:
+        """Two-syllable readings (rank, cost, ids) of a token that may be two words printed as one."""
+        found = []
+        glue = self.channel.glue
+        penalty = self.penalty
+        for cut in range(1, len(core)):
+            left, right = core[:cut], core[cut:]
+            if not any(ch.isalpha() for ch in left) or not any(ch.isalpha() for ch in right):
+                continue
+            lefts = self.syllable_readings(left, GLUED_CHOICES)
+            if not lefts:
+                continue
+            rights = self.syllable_readings(right, GLUED_CHOICES)
+            for (a, ca), (b, cb) in itertools.product(lefts, rights):
+                cost = ca + cb + glue
+                rank = cost + penalty[a] + penalty[b]
+                if rank < worst:
+                    found.append((rank, cost, (a, b)))
+        return found
+
+
+_INDEXES: dict[int, CandidateIndex] = {}
+
+
+def candidate_index(model: Model, channel: Channel | None = None) -> CandidateIndex:
+    """The index for *model* (built on first use, rebuilt if the model gained syllables)."""
+    index = _INDEXES.get(id(model))
+    if index is None or index.model is not model or index.size != len(model.syllables) or (
+        channel is not None and index.channel is not channel
+    ):
+        index = CandidateIndex(model, channel or load_channel())
+        _INDEXES[id(model)] = index
+    return index
+
+
+def ocr_candidates(token: str, model: Model, limit: int = 8) -> list[tuple[tuple[int, ...], float]]:
+    """The best readings of one OCR token, as (syllable ids, channel log-probability), best first.
+
+    *token* is the token as it appears (any case, edge punctuation allowed).
+    A reading is one syllable of *model* or, for a token that may be two
+    words glued together, two.  The log-probability is ``-Channel.cost``;
+    ties go to the more frequent syllable.  A token with no letter (a number,
+    a code) has no reading: it is to be kept as it is.  A token that is
+    itself a syllable always has itself among its readings.
+
+    >>> from diacritics_fix.model import load_model
+    >>> model = load_model()
+    >>> [tuple(model.syllables[i] for i in ids) for ids, _ in ocr_candidates("x4", model, 3)][0]
+    ('xã',)
+    """
+    return candidate_index(model).readings(token, limit)
+
+
+# ---------------------------------------------------------------------------
+# Token alignment (for learning and measuring the channel)
+# ---------------------------------------------------------------------------
+
+# A rough folding of OCR output for lining tokens up: the commonest digit and
+# symbol readings of Vietnamese letters.  Only the alignment uses it.
+_ROUGH = str.maketrans({"6": "o", "0": "o", "4": "a", "@": "o", "&": "a", "1": "l", "8": "a", "9": "o", "3": "a"})
+
+
+def rough(token: str) -> str:
+    """A token folded for alignment: lowercase, no marks, common digit readings as letters."""
+    return unidecode(unicodedata.normalize("NFC", token).lower()).translate(_ROUGH)
+
+
+def _dissimilarity(truth: str, ocr: str) -> float:
+    return Levenshtein.normalized_distance(truth, ocr)
+
+
+# Token alignment costs: a token dropped or invented costs 1; a pair costs its
+# normalised edit distance; gluing or splitting adds a small penalty so that it
+# is chosen only when the joined form matches clearly better.
+_GAP = 1.0
+_JOIN_PENALTY = 0.25
+
+
+def align_tokens(truth: Iterable[str], ocr: Iterable[str]) -> list[tuple[int, int, int, int]]:
+    """Line up the tokens of one truth line and its OCR line.
+
+    Returns steps ``(truth_start, truth_end, ocr_start, ocr_end)`` in order:
+    one-to-one pairs, two truth tokens glued into one OCR token (2→1), one
+    truth token split into two OCR tokens (1→2), and gaps (an empty side).
+
+    >>> align_tokens(["xã", "hội", "kinh", "tế"], ["x4", "hdi", "kinhté"])
+    [(0, 1, 0, 1), (1, 2, 1, 2), (2, 4, 2, 3)]
+    """
+    truth = [rough(t) for t in truth]
+    ocr = [rough(t) for t in ocr]
+    n, m = len(truth), len(ocr)
+    table = [[INF] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    table[0][0] = 0.0
+
+    def relax(i: int, j: int, di: int, dj: int, cost: float) -> None:
+        total = table[i][j] + cost
+        if total < table[i + di][j + dj]:
+            table[i + di][j + dj] = total
+            back[i + di][j + dj] = (di, dj)
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if table[i][j] == INF:
+                continue
+            if i < n:
+                relax(i, j, 1, 0, _GAP)
+            if j < m:
+                relax(i, j, 0, 1, _GAP)
+            if i < n and j < m:
+                relax(i, j, 1, 1, 2 * _dissimilarity(truth[i], ocr[j]))
+                if i + 1 < n:
+                    relax(i, j, 2, 1, 2 * _dissimilarity(truth[i] + truth[i + 1], ocr[j]) + _JOIN_PENALTY)
+                if j + 1 < m:
+                    relax(i, j, 1, 2, 2 * _dissimilarity(truth[i], ocr[j] + ocr[j + 1]) + _JOIN_PENALTY)
+    steps = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        di, dj = back[i][j]
+        steps.append((i - di, i, j - dj, j))
+        i, j = i - di, j - dj
+    steps.reverse()
+    return steps

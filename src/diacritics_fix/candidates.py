@@ -115,7 +115,7 @@ class Slot:
     :class:`SlotCache`); ``serial`` identifies a slot in the decoder's caches.
     """
 
-    __slots__ = ("serial", "candidates", "ids", "unary", "backoff", "skeleton", "marked")
+    __slots__ = ("serial", "candidates", "ids", "unary", "backoff", "outgoing", "skeleton", "marked")
 
     def __init__(self, serial: int, candidates: list[Candidate], model: Model, text: str) -> None:
         self.serial = serial
@@ -127,6 +127,7 @@ class Slot:
         self.unary = [weight * (logp[c.syllable] if c.syllable != KEEP else unknown) + c.channel for c in candidates]
         # What leaving each reading for an unknown next word costs (see model.py).
         self.backoff = [model.backoff[c.syllable] if c.syllable != KEEP else 0.0 for c in candidates]
+        self.outgoing = [u + b for u, b in zip(self.unary, self.backoff)]
 
 
 class SlotCache:

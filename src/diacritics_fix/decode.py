@@ -26,6 +26,13 @@ from .model import PAIR_SHIFT, Model
 NEG_INF = float("-inf")
 
 
+class Transitions(NamedTuple):
+    """What the model knows between two neighbouring slots."""
+
+    known: tuple[tuple[int, tuple[tuple[int, float], ...]], ...]  # (right index, ((left index, bonus), …))
+    starts_phrase: bool  # the two skeletons begin some known phrase
+
+
 class Choice(NamedTuple):
     """The decision at one position."""
 
@@ -41,44 +48,50 @@ class Decoder:
     def __init__(self, model: Model, max_cache: int = 500_000) -> None:
         self.model = model
         self.max_cache = max_cache
-        self._transitions: dict[int, list[tuple[tuple[int, float], ...]]] = {}
+        self._transitions: dict[int, Transitions] = {}
         # Whole segments recur ("của Ủy ban nhân dân tỉnh"): their best readings are kept.
         self._segments: dict[tuple[int, ...], list[Choice]] = {}
 
-    def transitions(self, left: Slot, right: Slot) -> list[tuple[tuple[int, float], ...]]:
-        """For each candidate of *right*: the (index in *left*, bonus) pairs the model knows."""
+    def transitions(self, left: Slot, right: Slot) -> Transitions:
+        """The pairs the model knows between two slots, sparse.
+
+        For each candidate of *right* that has any: (its index, ((index in *left*,
+        bonus), …)); and whether the two skeletons may start a phrase.
+        """
         key = left.serial << 32 | right.serial
         found = self._transitions.get(key)
         if found is None:
             get = self.model.pair_bonus.get
             left_keys = [sid << PAIR_SHIFT for sid in left.ids]
-            found = []
-            for sid in right.ids:
-                known = []
-                for j, lkey in enumerate(left_keys):
-                    bonus = get(lkey | sid)
-                    if bonus:
-                        known.append((j, bonus))
-                found.append(tuple(known))
+            known = []
+            for k, sid in enumerate(right.ids):
+                incoming = tuple((j, bonus) for j, lkey in enumerate(left_keys) if (bonus := get(lkey | sid)))
+                if incoming:
+                    known.append((k, incoming))
+            found = Transitions(tuple(known), (left.skeleton, right.skeleton) in self.model.phrase_starts)
             if len(self._transitions) >= self.max_cache:
                 self._transitions.clear()
             self._transitions[key] = found
         return found
 
-    def phrase_bonuses(self, slots: Sequence[Slot]) -> dict[tuple[int, int], tuple[float, tuple[int, ...]]]:
-        """(position, candidate index) → (bonus, phrase) for readings that spell a known phrase."""
+    def phrase_bonuses(
+        self, slots: Sequence[Slot], links: Sequence[Transitions]
+    ) -> dict[tuple[int, int], tuple[float, tuple[int, ...]]]:
+        """(position, candidate index) → (bonus, phrase) for readings that spell a known phrase.
+
+        ``links[i]`` joins position i to i + 1 and says whether a phrase may start there.
+        """
         model = self.model
         phrases = model.phrases
-        starts = model.phrase_starts
         n = len(slots)
         found: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
-        if n < 2:
-            return found
-        skeletons = [slot.skeleton for slot in slots]
+        skeletons = None
         per_syllable = model.weights.phrase_per_syllable
-        for start in range(n - 1):
-            if (skeletons[start], skeletons[start + 1]) not in starts:
+        for start, link in enumerate(links):
+            if not link.starts_phrase:
                 continue
+            if skeletons is None:
+                skeletons = [slot.skeleton for slot in slots]
             for length in range(min(model.max_phrase, n - start), 1, -1):
                 readings = phrases.get(tuple(skeletons[start:start + length]))
                 if not readings:
@@ -116,37 +129,49 @@ class Decoder:
 
     def _decode(self, slots: Sequence[Slot], with_confidence: bool) -> list[Choice]:
         n = len(slots)
-        phrase = self.phrase_bonuses(slots)
+        links = [self.transitions(slots[i], slots[i + 1]) for i in range(n - 1)]
+        phrase = self.phrase_bonuses(slots, links)
         unary = [slot.unary for slot in slots]
+        outgoing = [slot.outgoing for slot in slots]  # unary + backoff
         if phrase:
             unary = [row[:] for row in unary]
+            outgoing = [row[:] for row in outgoing]
             for (i, k), (value, _) in phrase.items():
                 unary[i][k] += value
+                outgoing[i][k] += value
 
-        forward = [unary[0]]
-        back: list[list[int]] = [[0] * len(unary[0])]
+        # g[i][k]: best score of a path ending in candidate k at i, plus k's backoff.
+        g = outgoing[0]
+        scores = [g]
+        back: list[list[int]] = [[0] * len(g)]
         for i in range(1, n):
-            prev = [f + b for f, b in zip(forward[-1], slots[i - 1].backoff)]
-            best_prev = max(prev)
-            arg_prev = prev.index(best_prev)
-            row, row_back = [], []
-            for incoming, own in zip(self.transitions(slots[i - 1], slots[i]), unary[i]):
+            best_prev = max(g)
+            arg_prev = g.index(best_prev)
+            own = outgoing[i]
+            row = [best_prev + o for o in own]
+            row_back = [arg_prev] * len(own)
+            for k, incoming in links[i - 1].known:
                 best, arg = best_prev, arg_prev
                 for j, bonus in incoming:
-                    score = prev[j] + bonus
+                    score = g[j] + bonus
                     if score > best:
                         best, arg = score, j
-                row.append(best + own)
-                row_back.append(arg)
-            forward.append(row)
+                row[k] = best + own[k]
+                row_back[k] = arg
+            g = row
+            scores.append(g)
             back.append(row_back)
 
-        last = forward[-1]
+        # No word follows the last one: its backoff does not count.
+        last = [s - b for s, b in zip(g, slots[-1].backoff)]
         k = last.index(max(last))
         path = [0] * n
         for i in range(n - 1, -1, -1):
             path[i] = k
             k = back[i][k]
+
+        if not phrase and not with_confidence:
+            return [Choice(k, 1.0, None, ()) for k in path]
 
         def phrase_of(i: int) -> tuple[int, ...] | None:
             entry = phrase.get((i, path[i]))
@@ -154,24 +179,25 @@ class Decoder:
 
         if not with_confidence:
             return [Choice(path[i], 1.0, phrase_of(i), ()) for i in range(n)]
-        backward = self._backward(slots, unary)
+        backward = self._backward(slots, unary, links)
         choices = []
         for i in range(n):
-            marginals = [f + b for f, b in zip(forward[i], backward[i])]
+            forward = [s - b for s, b in zip(scores[i], slots[i].backoff)]
+            marginals = [f + b for f, b in zip(forward, backward[i])]
             top = max(marginals)
             total = sum(math.exp(m - top) for m in marginals)
             confidence = math.exp(marginals[path[i]] - top) / total
             choices.append(Choice(path[i], confidence, phrase_of(i), tuple(marginals)))
         return choices
 
-    def _backward(self, slots: Sequence[Slot], unary: list[list[float]]) -> list[list[float]]:
-        """Best continuation score after each candidate (the mirror of the forward pass)."""
+    def _backward(self, slots: Sequence[Slot], unary: list[list[float]], links: Sequence[Transitions]) -> list[list[float]]:
+        """Best continuation score after each candidate, its backoff included (the mirror of the forward pass)."""
         n = len(slots)
         backward: list[list[float]] = [[0.0] * len(slots[-1].ids)]
         for i in range(n - 2, -1, -1):
             following = [u + b for u, b in zip(unary[i + 1], backward[0])]
             row = [max(following)] * len(slots[i].ids)
-            for k_next, incoming in enumerate(self.transitions(slots[i], slots[i + 1])):
+            for k_next, incoming in links[i].known:
                 for j, bonus in incoming:
                     score = following[k_next] + bonus
                     if score > row[j]:

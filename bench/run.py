@@ -12,6 +12,11 @@ or ``$DIACRITICS_FIX_CORPUS``).  Every figure comes from the *held-out* split
   aligned over whole documents (Levenshtein), share of truth words matched;
 * **correct text unchanged** — the original documents restored as they are:
   share of words the restorer leaves exactly as written;
+* **English unchanged** — the same for English prose (the licence texts
+  every Debian system ships in /usr/share/common-licenses);
+* **mixed accuracy** — word accuracy on bilingual documents (bench/mixed.py):
+  stripped Vietnamese paragraphs interleaved with English ones, and stripped
+  Vietnamese sentences with English terms in parentheses;
 * **words/s** — whitespace words of stripped input per second of restoring,
   one process on one core, data already loaded;
 * **peak memory** — maximum resident set of the process (MB);
@@ -37,7 +42,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpus import corpus_dir, documents, matched_words, strip_marks, words_for_scoring  # noqa: E402
+from corpus import corpus_dir, documents, matched_words, strip_marks  # noqa: E402
+from mixed import ENGLISH_DIR, inline, interleaved  # noqa: E402
 
 SYSTEMS = ("diacritics-fix", "unigram", "pyvi")
 
@@ -102,16 +108,12 @@ def measure(name: str, split: str, limit: int | None) -> dict:
     started = time.perf_counter()
     outputs = [system(s) for s in stripped]
     elapsed = time.perf_counter() - started
-    good = total = 0
-    for truth, output in zip(truths, outputs):
-        g, n = matched_words(truth, output)
-        good += g
-        total += n
-    kept = seen = 0
-    for truth in truths:
-        k, n = unchanged_words(truth, system(truth))
-        kept += k
-        seen += n
+    good, total = accuracy(truths, outputs)
+    kept, seen = unchanged(truths, [system(t) for t in truths])
+    english = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(ENGLISH_DIR.glob("*")) if p.is_file()]
+    english_kept, english_seen = unchanged(english, [system(t) for t in english])
+    mixed = interleaved(truths) + inline(truths)
+    mixed_good, mixed_total = accuracy([t for t, _ in mixed], [system(i) for _, i in mixed])
     words = sum(len(s.split()) for s in stripped)
     return {
         "system": name,
@@ -119,9 +121,29 @@ def measure(name: str, split: str, limit: int | None) -> dict:
         "words": words,
         "accuracy": good / total,
         "unchanged": kept / seen,
+        "english_unchanged": english_kept / max(1, english_seen),
+        "mixed_accuracy": mixed_good / mixed_total,
         "words_per_second": words / elapsed,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def accuracy(truths: list[str], outputs: list[str]) -> tuple[int, int]:
+    good = total = 0
+    for truth, output in zip(truths, outputs):
+        g, n = matched_words(truth, output)
+        good += g
+        total += n
+    return good, total
+
+
+def unchanged(originals: list[str], outputs: list[str]) -> tuple[int, int]:
+    kept = seen = 0
+    for original, output in zip(originals, outputs):
+        k, n = unchanged_words(original, output)
+        kept += k
+        seen += n
+    return kept, seen
 
 
 def startup_seconds(runs: int = 5) -> float:
@@ -166,12 +188,13 @@ def main() -> None:
     print(f"split: {args.split}, {rows[0]['documents'] if rows else 0} documents, "
           f"{rows[0]['words'] if rows else 0} words (corpus: {corpus_dir()})")
     print()
-    print("| system | stripped word accuracy | correct text unchanged | words/s (1 core) | peak memory | start-up |")
-    print("|---|---|---|---|---|---|")
+    print("| system | stripped word accuracy | correct Vietnamese unchanged | English unchanged "
+          "| mixed documents accuracy | words/s (1 core) | peak memory | start-up |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         start = f"{startup:.2f} s" if row["system"] == "diacritics-fix" else "–"
-        print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.2%} | "
-              f"{row['words_per_second']:,.0f} | {row['peak_mb']:.0f} MB | {start} |")
+        print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.2%} | {row['english_unchanged']:.2%} "
+              f"| {row['mixed_accuracy']:.2%} | {row['words_per_second']:,.0f} | {row['peak_mb']:.0f} MB | {start} |")
 
 
 if __name__ == "__main__":

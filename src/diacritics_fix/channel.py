@@ -67,23 +67,33 @@ INF = float("inf")
 # Characters that surround a word in OCR output without standing for a letter
 # of it; a token's *core* is what remains once they are stripped from both ends.
 EDGE_PUNCTUATION = ".,;:!\"'“”‘’()[]{}«»-–—…_*"
+# Symbols that, printed alone or inside a word, stand for a letter far more
+# often than for themselves in OCR output (``@`` for ``ở``, ``¢`` for ``ơ``).
+LETTER_SYMBOLS = frozenset("@&¢§¥€®£©")
 
-# A skeleton is looked up among the skeletons within this many deletions
-# (on each side), so two edits of the folded token are found.
+# The folded token is looked up among the skeletons within this many
+# deletions (on each side); short tokens use one.
 MAX_DELETIONS = 2
-# At most this many skeletons (the nearest by plain edit distance) have their
-# syllables scored by the channel; enough for the truth to be among them in
+# At most this many skeletons (the likeliest by a quick estimate) have their
+# syllables scored by the channel: enough for the truth to be among them in
 # nearly every case, few enough to keep a lookup cheap.
 MAX_SKELETONS = 24
-# Each character of a token is folded to at most this many letters, and a
-# token to at most this many skeleton variants.
-FOLD_CHOICES = 2
-MAX_VARIANTS = 8
+# Skeleton spellings of a token kept by the reverse-channel beam, and how much
+# costlier than the best one they may be.
+MAX_SPELLINGS = 8
+SPELLING_MARGIN = 6.0
+# Each OCR piece keeps at most this many skeleton readings in the reverse table.
+PIECE_CHOICES = 4
+# The quick estimate of a skeleton charges this much per plain edit left over
+# after the reverse-channel spellings.
+EDIT_ESTIMATE = 3.0
 # Readings are ranked by channel cost plus this weight times -log P(syllable)
 # (see CandidateIndex.syllable_readings); tuned on the tune split.
 PRIOR = 0.5
 # For a glued token, each half keeps this many readings.
 GLUED_CHOICES = 3
+# A token of digits alone is read as a syllable only up to this length (when asked).
+MAX_DIGIT_READING = 2
 
 
 def base_letter(ch: str) -> str:
@@ -99,12 +109,32 @@ def base_letter(ch: str) -> str:
 
 
 def token_core(token: str) -> str:
-    """The part of an OCR token that may be letters: lowercase NFC, edge punctuation stripped.
+    """The part of an OCR token that may be letters, as the channel reads it.
 
-    >>> token_core("(Thanh,"), token_core("s6:")
-    ('thanh', 's6')
+    NFC, edge punctuation stripped, lowercase, except that a capital ``I``
+    inside a word that is not all capitals stays ``I``: there it is nearly
+    always a misread ``l`` (``Igi`` for ``lợi``), and the channel knows it so.
+
+    >>> token_core("(Thanh,"), token_core("s6:"), token_core("Igi"), token_core("CHI")
+    ('thanh', 's6', 'Igi', 'chi')
     """
-    return unicodedata.normalize("NFC", token).strip(EDGE_PUNCTUATION).lower()
+    text = unicodedata.normalize("NFC", token).strip(EDGE_PUNCTUATION)
+    if "I" not in text or text.isupper():
+        return text.lower()
+    return "".join(ch if ch == "I" else ch.lower() for ch in text)
+
+
+def is_readable(core: str, numbers: bool = False) -> bool:
+    """Whether a token core can be a garbled word: it has a letter or a letter-like symbol.
+
+    A run of digits (``46`` for ``độ``) counts only with *numbers* and when short.
+
+    >>> is_readable("s6"), is_readable("@"), is_readable("2019"), is_readable("46", numbers=True)
+    (True, True, False, True)
+    """
+    if any(ch.isalpha() or ch in LETTER_SYMBOLS for ch in core):
+        return True
+    return numbers and core.isdigit() and len(core) <= MAX_DIGIT_READING
 
 
 class Channel:
@@ -134,11 +164,12 @@ class Channel:
         self._insert = by_truth.pop("", {})
         self._by_truth = by_truth
         self._max_ocr = max([len(o) for _, o in rules] + [1])
+        self._max_truth = max([len(t) for t, _ in rules] + [1])
         self._singles: dict[tuple[str, str], float] = {}
         self._memo: dict[tuple[str, str], float] = {}
         self._ocr_plans: dict[str, tuple] = {}
         self._syllable_plans: dict[str, tuple] = {}
-        self.fold_map = self._fold_map()
+        self._reverse = self._reverse_table()
 
     @classmethod
     def read(cls, path: str | Path) -> "Channel":
@@ -207,10 +238,13 @@ class Channel:
             steps = []
             for i, ch in enumerate(syllable):
                 moves = [(1, self._by_truth.get(ch, {}), ch)]
-                pair = syllable[i:i + 2]
-                if len(pair) == 2 and pair in self._by_truth:
-                    moves.append((2, self._by_truth[pair], None))
+                for length in range(2, min(self._max_truth, len(syllable) - i) + 1):
+                    rules = self._by_truth.get(syllable[i:i + length])
+                    if rules:
+                        moves.append((length, rules, None))
                 steps.append(tuple(moves))
+            if len(self._syllable_plans) > 50_000:
+                self._syllable_plans.clear()
             plan = self._syllable_plans[syllable] = tuple(steps)
         return plan
 
@@ -244,9 +278,9 @@ class Channel:
                         total = value + cost
                         if total < target_row[j + width]:
                             target_row[j + width] = total
-            # Every path to the end passes through this row or jumps into the next
-            # one (truth sides are at most two characters): their minimum bounds it.
-            if i < n and min(min(row), min(table[i + 1])) > bound:
+            # Every path to the end passes through this row or jumps over it into
+            # one of the next (truth sides are short): their minimum bounds it.
+            if i < n and min(min(r) for r in table[i:i + self._max_truth]) > bound:
                 return INF
         return table[n][m]
 
@@ -323,47 +357,68 @@ class Channel:
         steps_taken.reverse()
         return table[n][m], steps_taken
 
-    # -- folding ----------------------------------------------------------------
+    # -- the channel read backwards -------------------------------------------
 
-    def _fold_map(self) -> dict[str, tuple[str, ...]]:
-        """For each OCR character that is not a plain letter: the base letters it most often stands for."""
+    def _reverse_table(self) -> dict[str, list[tuple[str, float]]]:
+        """For each OCR piece: the skeleton pieces it may stand for, cheapest first."""
         options: dict[str, dict[str, float]] = {}
         for (truth, ocr), cost in self.rules.items():
-            if len(truth) != 1 or len(ocr) != 1 or not truth.isalpha():
+            if truth and not truth.isalpha():
                 continue
-            if "a" <= ocr <= "z":
-                continue  # plain letters are left to the edit-distance search
             letters = options.setdefault(ocr, {})
-            base = base_letter(truth)
+            base = "".join(base_letter(ch) for ch in truth)
             letters[base] = min(letters.get(base, INF), cost)
-        fold = {}
+        for ocr in list(options):
+            if len(ocr) == 1 and ocr.isalpha():  # a letter may always be itself
+                letters = options[ocr]
+                letters[base_letter(ocr)] = min(letters.get(base_letter(ocr), INF), self.same)
+        table = {}
         for ocr, letters in options.items():
-            ranked = sorted(letters, key=lambda b: (letters[b], b))
-            best = letters[ranked[0]]
-            fold[ocr] = tuple(b for b in ranked[:FOLD_CHOICES] if letters[b] <= best + 2.0)
-        return fold
+            if not ocr:
+                continue  # a truth letter the OCR lost is left to the deletion search
+            ranked = sorted(letters.items(), key=lambda item: (item[1], item[0]))
+            best = ranked[0][1]
+            table[ocr] = [(base, cost) for base, cost in ranked[:PIECE_CHOICES] if cost <= best + SPELLING_MARGIN]
+        return table
 
-    def fold(self, core: str) -> list[str]:
-        """Skeleton spellings an OCR token core may stand for, likeliest first.
+    def spellings(self, core: str) -> list[tuple[str, float]]:
+        """Skeletons the token core may spell, with the cost of reading it so, cheapest first.
 
-        >>> load_channel().fold("s6")
+        The channel read backwards: every piece of the token is replaced by
+        the skeleton pieces it most often stands for (``6`` → ``o``, ``it`` →
+        ``u`` as in ``ử`` → ``it``, ``d`` → ``o`` or ``d``), keeping the
+        cheapest few results (a beam).
+
+        >>> [s for s, _ in load_channel().spellings("s6")][:1]
         ['so']
         """
-        choices = []
-        for ch in core:
-            if "a" <= ch <= "z":
-                choices.append((ch,))
-            elif ch in self.fold_map:
-                choices.append(self.fold_map[ch])
-            else:
-                plain = base_letter(ch)
-                choices.append((plain,) if plain.isalpha() else ("",))
-        variants = []
-        for combo in itertools.product(*choices):
-            variants.append("".join(combo))
-            if len(variants) >= MAX_VARIANTS:
-                break
-        return list(dict.fromkeys(variants))
+        m = len(core)
+        reverse = self._reverse
+        beams: list[dict[str, float]] = [{} for _ in range(m + 1)]
+        beams[0][""] = 0.0
+        for j in range(m):
+            states = sorted(beams[j].items(), key=lambda item: (item[1], item[0]))[:MAX_SPELLINGS * 2]
+            if not states:
+                continue
+            for length in range(1, min(self._max_ocr, m - j) + 1):
+                piece = core[j:j + length]
+                choices = reverse.get(piece)
+                if choices is None:
+                    if length > 1:
+                        continue
+                    plain = base_letter(piece)
+                    choices = [(plain, self.same)] if plain.isalpha() else [("", self._insert.get(piece, self.insertion))]
+                target = beams[j + length]
+                for text, cost in states:
+                    for base, step in choices:
+                        key, total = text + base, cost + step
+                        if total < target.get(key, INF):
+                            target[key] = total
+        ranked = sorted(beams[m].items(), key=lambda item: (item[1], item[0]))
+        if not ranked:
+            return []
+        cut = ranked[0][1] + SPELLING_MARGIN
+        return [(text, cost) for text, cost in ranked[:MAX_SPELLINGS] if cost <= cut and text]
 
 
 @functools.lru_cache(maxsize=4)
@@ -415,25 +470,30 @@ class CandidateIndex:
         self.prior = prior
         # What a syllable's rarity adds to its rank: prior · -log P(syllable) ≥ 0.
         self.penalty = [-prior * min(logp, 0.0) for logp in model.logp]
-        self._cache: dict[tuple[str, int], list[tuple[tuple[int, ...], float]]] = {}
+        self._cache: dict[tuple[str, int, bool], list[tuple[tuple[int, ...], float]]] = {}
 
     def skeletons_near(self, core: str) -> list[str]:
-        """Skeletons within reach of the folded token, nearest first (at most MAX_SKELETONS)."""
-        variants = self.channel.fold(core)
-        distance: dict[str, int] = {}
-        for variant in variants:
-            if not variant:
-                continue
-            depth = 1 if len(variant) <= 2 else MAX_DELETIONS
-            for deleted in _deletions(variant, depth):
-                for skel in self.deletions.get(deleted, ()):
-                    if skel not in distance:
-                        distance[skel] = min(Levenshtein.distance(v, skel) for v in variants)
-        best_logp = self.model.logp
-        ranked = sorted(
-            distance,
-            key=lambda s: (distance[s], -best_logp[self.by_skeleton[s][0]], s),
-        )
+        """Skeletons the token core may stand for, likeliest first (at most MAX_SKELETONS).
+
+        Each skeleton within reach of one of the token's :meth:`Channel.spellings`
+        gets a quick estimate: the spelling's cost, a flat charge per edit left,
+        and the rarity of its commonest syllable.
+        """
+        estimate: dict[str, float] = {}
+        by_deletion = self.deletions
+        for text, cost in self.channel.spellings(core):
+            depth = 1 if len(text) <= 3 else MAX_DELETIONS
+            seen: set[str] = set()
+            for deleted in _deletions(text, depth):
+                for skel in by_deletion.get(deleted, ()):
+                    if skel in seen:
+                        continue
+                    seen.add(skel)
+                    guess = cost + EDIT_ESTIMATE * Levenshtein.distance(text, skel)
+                    if guess < estimate.get(skel, INF):
+                        estimate[skel] = guess
+        penalty, by_skeleton = self.penalty, self.by_skeleton
+        ranked = sorted(estimate, key=lambda s: (estimate[s] + penalty[by_skeleton[s][0]], s))
         return ranked[:MAX_SKELETONS]
 
     def syllable_readings(self, core: str, limit: int) -> list[tuple[int, float]]:
@@ -469,15 +529,15 @@ class CandidateIndex:
                 result.append((sid, cost_of(core, syllables[sid])))
         return result
 
-    def readings(self, token: str, limit: int = 8) -> list[tuple[tuple[int, ...], float]]:
+    def readings(self, token: str, limit: int = 8, numbers: bool = False) -> list[tuple[tuple[int, ...], float]]:
         """See :func:`ocr_candidates`."""
-        key = (token, limit)
+        key = (token, limit, numbers)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         core = token_core(token)
         result: list[tuple[tuple[int, ...], float]] = []
-        if any(ch.isalpha() for ch in core):
+        if is_readable(core, numbers):
             penalty = self.penalty
             scored = [(cost + penalty[sid], cost, (sid,)) for sid, cost in self.syllable_readings(core, limit)]
             scored.sort()
@@ -501,7 +561,7 @@ class CandidateIndex:
         penalty = self.penalty
         for cut in range(1, len(core)):
             left, right = core[:cut], core[cut:]
-            if not any(ch.isalpha() for ch in left) or not any(ch.isalpha() for ch in right):
+            if not is_readable(left) or not is_readable(right):
                 continue
             lefts = self.syllable_readings(left, GLUED_CHOICES)
             if not lefts:
@@ -529,22 +589,31 @@ def candidate_index(model: Model, channel: Channel | None = None) -> CandidateIn
     return index
 
 
-def ocr_candidates(token: str, model: Model, limit: int = 8) -> list[tuple[tuple[int, ...], float]]:
+def ocr_candidates(
+    token: str, model: Model, limit: int = 8, numbers: bool = False
+) -> list[tuple[tuple[int, ...], float]]:
     """The best readings of one OCR token, as (syllable ids, channel log-probability), best first.
 
     *token* is the token as it appears (any case, edge punctuation allowed).
     A reading is one syllable of *model* or, for a token that may be two
-    words glued together, two.  The log-probability is ``-Channel.cost``;
-    ties go to the more frequent syllable.  A token with no letter (a number,
-    a code) has no reading: it is to be kept as it is.  A token that is
-    itself a syllable always has itself among its readings.
+    words printed without a space, two.  The log-probability is
+    ``-Channel.cost`` (summed, plus the glue cost, for two syllables).  The
+    list is ranked by that plus ``PRIOR · log P(syllable)``, so that a
+    common word is not crowded out by rare ones the channel likes as well.
+    A token that is itself a syllable always has itself among its readings.
+
+    A token with no letter (a number, a code) has no reading and is to be
+    kept as it is; with *numbers*, a run of one or two digits gets readings
+    too (``46`` for ``độ``), and the caller must weigh them against the number.
 
     >>> from diacritics_fix.model import load_model
     >>> model = load_model()
     >>> [tuple(model.syllables[i] for i in ids) for ids, _ in ocr_candidates("x4", model, 3)][0]
     ('xã',)
+    >>> ocr_candidates("2019", model)
+    []
     """
-    return candidate_index(model).readings(token, limit)
+    return candidate_index(model).readings(token, limit, numbers)
 
 
 # ---------------------------------------------------------------------------

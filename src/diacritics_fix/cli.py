@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import click
+import regex
 
 from . import __version__
 from .options import MODE_CHOICES, STYLE_CHOICES, Options
@@ -37,9 +38,9 @@ class DefaultCommandGroup(click.Group):
     default_command = "restore"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands or args[0] == self.default_command:
-            if args[:1] != [self.default_command]:
-                args = [self.default_command, *args]
+        first = args[0] if args else None
+        if first not in self.commands and first != "--version":
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 
@@ -94,9 +95,18 @@ def write_atomically(path: Path, data: bytes, like: Path | None = None) -> None:
         raise
 
 
+_LINE_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
+
+
 def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    """1-based line and column of *offset*, counting every kind of line break; a BOM takes no column."""
+    line, line_start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, offset):
+        line += 1
+        line_start = match.end()
+    column = offset - line_start + 1
+    if line_start == 0 and text.startswith("\ufeff"):
+        column -= 1
     return line, column
 
 
@@ -172,7 +182,7 @@ def restore_command(file, output, in_place, no_backup, style, mode, phrase_files
 
 
 def _phrase_lines(path: str) -> list[str]:
-    text = read_text(path)
+    text = read_text(path).lstrip("\ufeff")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 

@@ -68,6 +68,7 @@ class Weights(NamedTuple):
     help_text: float = 0.3  # weight of a count from LibreOffice's help text
     smoothing: float = 50.0  # μ
     phrase_per_syllable: float = 1.0  # bonus per extra syllable of a matched phrase
+    user_phrase_pair: float = 8.0  # bonus of each syllable pair inside a user's phrase
     unknown_logp: float = -16.0  # log P of a word the model does not know
 
 
@@ -238,13 +239,23 @@ class Model:
         self.max_phrase = max(self.max_phrase, len(key))
         return True
 
-    def add_phrases(self, phrases: Iterable[str]) -> int:
-        """Add phrases (any tone style, any case); returns how many were new."""
+    def add_phrases(self, phrases: Iterable[str], pair_bonus: float = 0.0) -> int:
+        """Add phrases (any tone style, any case); returns how many were new.
+
+        With *pair_bonus*, each pair of neighbouring syllables in a phrase also
+        earns that bonus, so that the phrase is read as a whole: a user's own
+        phrases (names of people and places of their archive) are meant.
+        """
         added = 0
         for phrase in phrases:
             syllables = phrase_syllables(phrase)
             if syllables and self.add_phrase_syllables(syllables):
                 added += 1
+                if pair_bonus:
+                    ids = [self.id_of[s] for s in syllables]
+                    for a, b in zip(ids, ids[1:]):
+                        key = a << PAIR_SHIFT | b
+                        self.pair_bonus[key] = max(self.pair_bonus.get(key, 0.0), pair_bonus)
         return added
 
 

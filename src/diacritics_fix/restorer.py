@@ -134,7 +134,7 @@ class Restorer:
             base = load_model(self.options.weights)
             if self.options.phrases:
                 base = copy.deepcopy(base)
-                base.add_phrases(self.options.phrases)
+                base.add_phrases(self.options.phrases, pair_bonus=base.weights.user_phrase_pair)
             self._slots = SlotCache(base, self.options.max_candidates)
             self._decoder = Decoder(base)
             self._model = base

@@ -91,14 +91,16 @@ def _chunk_kind(chunk: str) -> str:
     return WORD
 
 
-def _is_bullet(chunk: str, run_start: int, run_end: int) -> bool:
-    """``a)``, ``b.``, ``(c)``: a single letter used to number a list item."""
-    if run_end - run_start != 1:
+def _is_bullet(word: str, trail: str, line_start: bool) -> bool:
+    """``a)``, ``(b)``, and ``c.`` where a list item may start: a letter numbering a list item."""
+    if len(word) != 1:
         return False
-    return chunk[run_end:run_end + 1] in (")", ".") and chunk[run_end + 1:] in ("", ")")
+    if trail[:1] == ")":
+        return True
+    return line_start and trail[:1] == "." and trail[1:] in ("", ")")
 
 
-def _split_chunk(chunk: str, offset: int, out: list[Token]) -> None:
+def _split_chunk(chunk: str, offset: int, out: list[Token], line_start: bool) -> None:
     kind = _chunk_kind(chunk)
     if kind == PROTECTED:
         out.append(Token(PROTECTED, chunk, offset))
@@ -111,7 +113,7 @@ def _split_chunk(chunk: str, offset: int, out: list[Token]) -> None:
         run = match.group()
         if kind == ABBREV:
             run_kind = ABBREV if run.isupper() else PROTECTED
-        elif not _WORD_CASE.match(run) or _ROMAN.match(run) or _is_bullet(chunk, start, end):
+        elif not _WORD_CASE.match(run) or _ROMAN.match(run) or _is_bullet(run, chunk[end:], line_start and start == 0):
             run_kind = PROTECTED
         else:
             run_kind = WORD
@@ -140,8 +142,8 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]
 _ROMAN_LETTERS = frozenset("IVX")
 
 
-def _word_kind(word: str, trail: str) -> str:
-    if len(word) == 1 and trail[:1] in (")", ".") and trail[1:] in ("", ")"):
+def _word_kind(word: str, trail: str, line_start: bool) -> str:
+    if len(word) == 1 and _is_bullet(word, trail, line_start):
         return PROTECTED  # a list bullet: "a)", "b."
     kind = _KIND_OF_WORD.get(word)
     if kind is None:
@@ -164,14 +166,22 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     pattern = _TOKEN if _COMBINING.search(text) else _TOKEN_PLAIN
+    line_start = True  # a list item may start here: after a line break, ";" or ":"
     for match in pattern.finditer(text):
         group = match.lastgroup
+        if group == "space":
+            append(Token(SPACE, match.group(), match.start()))
+            continue
+        if group == "brk":
+            append(Token(BREAK, match.group(), match.start()))
+            line_start = True
+            continue
         if group == "simple" or match.group("word") is not None:
             start = match.start()
             lead, word, trail = match.group("lead", "word", "trail")
             if lead:
                 append(Token(PUNCT, lead, start))
-            append(Token(_word_kind(word, trail), word, start + len(lead)))
+            append(Token(_word_kind(word, trail, line_start and not lead), word, start + len(lead)))
             if trail:
                 append(Token(PUNCT, trail, start + len(lead) + len(word)))
         elif group == "num":
@@ -179,8 +189,7 @@ def tokenize(text: str) -> list[Token]:
             append(Token(NUMBER, number, match.start()))
             if len(number) < len(match.group()):
                 append(Token(PUNCT, match.group("ntrail"), match.start() + len(number)))
-        elif group == "chunk":
-            _split_chunk(match.group(), match.start(), tokens)
         else:
-            append(Token(BREAK if group == "brk" else SPACE, match.group(), match.start()))
+            _split_chunk(match.group(), match.start(), tokens, line_start)
+        line_start = match.group().endswith((";", ":"))
     return tokens

@@ -40,10 +40,15 @@ MIN_STRIP_RATE = 1e-9
 
 
 class Candidate(NamedTuple):
-    """One reading of a token: a syllable id (or KEEP) and the channel log-probability."""
+    """One reading of a token: a syllable id (or KEEP), the channel log-probability,
+    and, when the token is two syllables glued together (OCR), the ids after the first."""
 
     syllable: int
     channel: float
+    tail: tuple[int, ...] = ()
+
+    def syllables(self) -> tuple[int, ...]:
+        return (self.syllable, *self.tail)
 
 
 def strip_rate(marked: int, unmarked: int, foreign: int = 0,
@@ -77,6 +82,29 @@ def strip_rate(marked: int, unmarked: int, foreign: int = 0,
     return max(MIN_STRIP_RATE, 1.0 - share / CLEAN_MARKED_SHARE)
 
 
+# At or above this share of garbled words (no Vietnamese syllable, no English
+# word: "téng", "cia", "s6") a paragraph is taken as OCR output.
+OCR_GARBLED_SHARE = 0.08
+
+
+def is_ocr_output(counts: tuple[int, int, int, int], prior: tuple = (0, 0, 0, 0), prior_weight: int = 6) -> bool:
+    """Whether a paragraph with these counts (marked, unmarked, foreign, garbled) is OCR output.
+
+    Clean and stripped Vietnamese have next to no garbled words; text read by
+    an OCR engine without a Vietnamese model has one in five or more.  A short
+    line borrows the document's evidence (*prior*, scaled to *prior_weight* words).
+
+    >>> is_ocr_output((3, 5, 0, 4)), is_ocr_output((30, 5, 0, 0)), is_ocr_output((0, 2, 0, 0), (40, 60, 0, 30))
+    (True, False, True)
+    """
+    counts = list(counts)
+    total_prior = sum(prior)
+    if total_prior:
+        counts = [c + p * prior_weight / total_prior for c, p in zip(counts, prior)]
+    total = sum(counts)
+    return total > 0 and counts[3] / total >= OCR_GARBLED_SHARE
+
+
 def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) -> list[Candidate]:
     """The readings of one word token, best first (by frequency and channel).
 
@@ -108,14 +136,38 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
     return [cand for score, cand in scored[:limit] if score > best - 12.0]
 
 
-class Slot:
-    """The readings of one token text at one strip rate, ready for the decoder.
+# log P that an OCR token which is no syllable (a code, a name, junk) is right as it is.
+OCR_KEEP = -14.0
 
-    Slots are made once per distinct (text, strip rate) and cached (see
-    :class:`SlotCache`); ``serial`` identifies a slot in the decoder's caches.
+
+def ocr_word_candidates(word: str, model: Model, limit: int = 8) -> list[Candidate]:
+    """The readings of one token of OCR output, best first, with the token as written last.
+
+    Marks in OCR output are evidence, not truth: a word that is a valid
+    syllable still gets the readings the channel finds near it, and keeps
+    its own spelling only if the channel and the context prefer it.
+    """
+    from .channel import ocr_candidates
+
+    found = [Candidate(ids[0], logp, ids[1:]) for ids, logp in ocr_candidates(word, model, limit)]
+    text = unicodedata.normalize("NFC", word).lower()
+    if not is_valid(text):
+        found.append(Candidate(KEEP, OCR_KEEP))
+    return found or [Candidate(KEEP, 0.0)]
+
+
+class Slot:
+    """The readings of one token, ready for the decoder.
+
+    Slots are made once per distinct token text and reading mode, and cached
+    (see :class:`SlotCache`); ``serial`` identifies a slot in the decoder's
+    caches.  ``ids`` and ``last_ids`` are each reading's first and last
+    syllable (they differ only for glued tokens); ``unary`` scores a reading
+    on its own (with the pairs inside a glued reading), ``backoff`` is what
+    its last syllable costs when the next word is unknown to it.
     """
 
-    __slots__ = ("serial", "candidates", "ids", "unary", "backoff", "outgoing", "skeleton", "marked")
+    __slots__ = ("serial", "candidates", "ids", "last_ids", "unary", "backoff", "outgoing", "skeleton", "marked")
 
     def __init__(self, serial: int, candidates: list[Candidate], model: Model, text: str) -> None:
         self.serial = serial
@@ -123,10 +175,16 @@ class Slot:
         self.marked = has_marks(text)
         self.candidates = candidates
         self.ids = [c.syllable for c in candidates]
+        self.last_ids = [c.tail[-1] if c.tail else c.syllable for c in candidates]
         weight, unknown, logp = model.weights.unigram, model.weights.unknown_logp, model.logp
         self.unary = [weight * (logp[c.syllable] if c.syllable != KEEP else unknown) + c.channel for c in candidates]
-        # What leaving each reading for an unknown next word costs (see model.py).
-        self.backoff = [model.backoff[c.syllable] if c.syllable != KEEP else 0.0 for c in candidates]
+        for k, cand in enumerate(candidates):
+            previous = cand.syllable
+            for sid in cand.tail:
+                self.unary[k] += model.backoff[previous] + model.pair_bonus.get(previous << PAIR_SHIFT | sid, 0.0)
+                self.unary[k] += weight * logp[sid]
+                previous = sid
+        self.backoff = [model.backoff[sid] if sid != KEEP else 0.0 for sid in self.last_ids]
         self.outgoing = [u + b for u, b in zip(self.unary, self.backoff)]
 
 
@@ -141,6 +199,7 @@ class SlotCache:
         self.limit = limit
         self.max_size = max_size
         self._slots: dict[tuple[str, float], Slot] = {}
+        self._ocr_slots: dict[str, Slot] = {}
         self._shapes: dict[str, tuple[bool, bool]] = {}
         self._logps: dict[str, float | None] = {}
 
@@ -159,6 +218,23 @@ class SlotCache:
             self._slots[(text, rate)] = slot
         return slot
 
+
+    def ocr(self, text: str) -> Slot:
+        """The slot of a token of OCR output."""
+        slot = self._ocr_slots.get(text)
+        if slot is None:
+            if len(self._ocr_slots) >= self.max_size:
+                self._ocr_slots.clear()
+            candidates = ocr_word_candidates(text, self.model, max(8, self.limit))
+            slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
+            self._ocr_slots[text] = slot
+        return slot
+
+    def ocr_logp(self, text: str) -> float | None:
+        """log P of an OCR token as Vietnamese: its best reading, channel included."""
+        slot = self.ocr(text)
+        best = max(u for u, sid in zip(slot.unary, slot.ids) if sid != KEEP) if len(slot.ids) > 1 else None
+        return best
 
     def vietnamese_logp(self, text: str) -> float | None:
         """log P of *text* as Vietnamese (all readings of an unmarked word), None if it cannot be."""

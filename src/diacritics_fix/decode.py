@@ -62,7 +62,7 @@ class Decoder:
         found = self._transitions.get(key)
         if found is None:
             get = self.model.pair_bonus.get
-            left_keys = [sid << PAIR_SHIFT for sid in left.ids]
+            left_keys = [sid << PAIR_SHIFT for sid in left.last_ids]
             known = []
             for k, sid in enumerate(right.ids):
                 incoming = tuple((j, bonus) for j, lkey in enumerate(left_keys) if (bonus := get(lkey | sid)))

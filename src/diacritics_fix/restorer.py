@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Iterable, NamedTuple
 
 from . import tokens as tk
-from .candidates import KEEP, Slot, SlotCache, strip_rate
+from .candidates import KEEP, Slot, SlotCache, is_ocr_output, strip_rate
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import PAIR_SHIFT, Model, load_model
@@ -45,15 +45,24 @@ class Change(NamedTuple):
     reason: str
 
 
+def _letters_upper(text: str) -> bool:
+    """More than one letter, all capitals (digits and symbols aside): ``THANH``, ``T6I``."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 1 and all(ch.isupper() for ch in letters)
+
+
 def apply_case(original: str, word: str) -> str:
-    """Give *word* (lowercase) the case pattern of *original*.
+    """Give *word* (lowercase) the case pattern of *original* (its letters).
 
     >>> apply_case("THANH", "thành"), apply_case("Thanh", "thành"), apply_case("thanh", "thành")
     ('THÀNH', 'Thành', 'thành')
+    >>> apply_case("T6", "tổ"), apply_case("A", "à")
+    ('Tổ', 'À')
     """
-    if original.isupper() and (len(original) > 1 or not word[1:]):
+    if _letters_upper(original):
         return word.upper()
-    if original[:1].isupper():
+    first = next((ch for ch in original if ch.isalpha()), "")
+    if first.isupper():
         return word[:1].upper() + word[1:]
     return word
 
@@ -61,7 +70,7 @@ def apply_case(original: str, word: str) -> str:
 class _Paragraph(NamedTuple):
     start: int  # index of first token
     end: int  # index after last token
-    counts: tuple[int, int, int]  # marked, unmarked and foreign words
+    counts: tuple[int, int, int, int]  # marked, unmarked, foreign and garbled words
     code: bool  # a line of program code or data
 
 
@@ -70,14 +79,16 @@ _CODE_LINE = regex.compile(r'[{}]|":|\(\);|^\s*(?:import|def|class|return|var|le
 
 
 def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
-    """Paragraphs (lines) with their counts of marked, unmarked and foreign words.
+    """Paragraphs (lines) with their counts of marked, unmarked, foreign and garbled words.
 
-    All-caps words that are not English words (UBND, TT, HĐND) count for
-    nothing: abbreviations say nothing about the language.
+    A word that cannot be a Vietnamese syllable is foreign when English knows
+    it, garbled (OCR damage: ``téng``, ``cia``, ``s6``) when not.  All-caps
+    words that are not English words (UBND, TT, HĐND) count for nothing:
+    abbreviations say nothing about the language.
     """
     result = []
     start = 0
-    counts = [0, 0, 0]
+    counts = [0, 0, 0, 0]
 
     def close(end: int) -> None:
         line = text[tokens[start].start:tokens[end - 1].end] if end > start else ""
@@ -86,12 +97,17 @@ def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Pa
     for i, token in enumerate(tokens):
         if token.kind == tk.WORD:
             shaped, is_marked = slots.shape(token.text)
-            if not shaped and len(token.text) > 1 and token.text.isupper() and not is_english_word(token.text):
-                continue
-            counts[0 if is_marked and shaped else 1 if shaped else 2] += 1
+            if shaped:
+                counts[0 if is_marked else 1] += 1
+            elif is_english_word(token.text):
+                counts[2] += 1
+            elif len(token.text) == 1 or not token.text.isupper():
+                counts[3] += 1
+        elif token.kind == tk.MIXED:
+            counts[3] += 1
         elif token.kind == tk.BREAK:
             close(i + 1)
-            start, counts = i + 1, [0, 0, 0]
+            start, counts = i + 1, [0, 0, 0, 0]
     close(len(tokens))
     return result
 
@@ -173,19 +189,23 @@ class Restorer:
         for paragraph in paragraphs:
             if paragraph.code:
                 continue
+            rate: float | None  # None: OCR output
             if options.mode == "stripped":
                 rate = 1.0
             elif options.mode == "clean":
                 rate = strip_rate(1, 0)
+            elif options.mode == "ocr" or (options.mode == "auto" and is_ocr_output(paragraph.counts, document)):
+                rate = None
             else:
-                rate = strip_rate(*paragraph.counts, prior=document)
+                rate = strip_rate(*paragraph.counts[:3], prior=document[:3])
             if rate == 0.0:
                 continue  # another language, or code: nothing to restore
-            forced = self._fixed_words(tokens, paragraph, document)
+            forced = self._fixed_words(tokens, paragraph, document, ocr=rate is None)
             segment: list[tk.Token] = []
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]
-                if token.kind == tk.WORD or token.kind == tk.NUMBER:
+                kind = token.kind
+                if kind == tk.WORD or kind == tk.NUMBER or (kind == tk.MIXED and rate is None):
                     segment.append(token)
                     continue
                 if segment and (token.kind == tk.SPACE or token.text in _JOINERS):
@@ -205,11 +225,14 @@ class Restorer:
             return True
         return False
 
-    def _fixed_words(self, tokens: list[tk.Token], paragraph: _Paragraph, document: tuple) -> dict[int, Slot]:
+    def _fixed_words(self, tokens: list[tk.Token], paragraph: _Paragraph, document: tuple,
+                     ocr: bool = False) -> dict[int, Slot]:
         """Words of a paragraph that are not to be restored, by start offset, with the slot they get.
 
         English words (see language.py) keep their spelling; an all-caps word
         in a line that is not all caps is an acronym (``mạng nội bộ (LAN)``).
+        In OCR output a word that is no syllable may still be a misread one:
+        it is Vietnamese as far as its best reading is.
         """
         words = [t for t in tokens[paragraph.start:paragraph.end] if t.kind == tk.WORD]
         forced: dict[int, Slot] = {}
@@ -217,9 +240,10 @@ class Restorer:
         if capitals and 2 * len(capitals) < len(words):
             for token in capitals:
                 forced[token.start] = self._slots.abbreviation_slot
-        english_share = document[2] / max(1, sum(document))
+        english_share = document[2] / max(1, sum(document[:3]))
         if paragraph.counts[2] or english_share > 0.05:
-            tags = tag_english([t.text for t in words], self._slots.vietnamese_logp, english_share)
+            vietnamese_logp = self._slots.ocr_logp if ocr else self._slots.vietnamese_logp
+            tags = tag_english([t.text for t in words], vietnamese_logp, english_share)
             for token, english in zip(words, tags):
                 if english:
                     forced[token.start] = self._slots.keep_slot
@@ -229,7 +253,11 @@ class Restorer:
         if not segment:
             return
         model = self.model
-        slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
+        if rate is None:
+            slots = [forced.get(t.start) or self._slots.ocr(t.text) if t.kind != tk.NUMBER else self._slots.get(t.text, 1.0)
+                     for t in segment]
+        else:
+            slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
         choices = self._decoder.decode(slots, with_confidence=explain)
         restyle_marked = self.options.style != "keep"
         for position, (token, slot, choice) in enumerate(zip(segment, slots, choices)):
@@ -241,13 +269,15 @@ class Restorer:
                 continue
             if sid == KEEP:
                 continue
-            marked = slot.marked
+            marked = slot.marked and rate is not None  # OCR marks are evidence, not the writer's
             if marked and not restyle_marked:
                 continue
-            word = model.syllables[sid]
+            words = [model.syllables[s] for s in slot.candidates[choice.index].syllables()]
             if out_style == "hoà":
-                word = restyle(word, out_style)
-            restored = apply_case(token.text, word)
+                words = [restyle(word, out_style) for word in words]
+            restored = " ".join(apply_case(token.text, word) if i == 0 else
+                                (word.upper() if _letters_upper(token.text) else word)
+                                for i, word in enumerate(words))
             if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
                 continue  # unchanged, or only the normal form differs: keep the writer's code points
             reason, alternatives = "style", ()

@@ -16,6 +16,9 @@ Kinds of token:
 ``PROTECTED``
     URLs, e-mail addresses, file names, numbers, codes, mixed-case brand
     names, list bullets, roman numerals: kept exactly;
+``MIXED``
+    letters mixed with digits or ``@`` (``s6``, ``x4``, ``Thu@ng``): in OCR
+    output these are words with misread letters; elsewhere they are kept;
 ``NUMBER``
     a plain number or date (``2020``, ``5.000.000``, ``8,05``, ``15/3/2024``): kept exactly, but
     seen by the language model as context ("ngày 15", "năm 2020");
@@ -41,6 +44,7 @@ WORD = "word"
 ABBREV = "abbrev"
 PROTECTED = "protected"
 NUMBER = "number"
+MIXED = "mixed"
 SPACE = "space"
 BREAK = "break"
 PUNCT = "punct"
@@ -100,7 +104,27 @@ def _is_bullet(word: str, trail: str, line_start: bool) -> bool:
     return line_start and trail[:1] == "." and trail[1:] in ("", ")")
 
 
+# Letters with digits or @ in one word: "s6" (số), "d6i" (đối), "Thu@ng" (Thường) in OCR output.
+_MIXED = regex.compile(
+    r"^(?P<lead>[(\[\"'“«]*)(?P<core>(?=[\p{L}\p{M}\d@]*\p{L})(?=[\p{L}\p{M}\d@]*[\d@])[\p{L}\p{M}\d@]{2,12})"
+    r"(?P<trail>[)\]\"'”».,;:!?…]*)$"
+)
+# … but not codes and measures: QH15, B40, 5kg, 14h, 10ha, 220kV ("T6" may be "Tổ" misread).
+_CODE_OR_MEASURE = regex.compile(
+    r"^(?:\p{Lu}{2,6}\d+|\p{Lu}\d{2,}|\d+(?:k?g|mg|[kcm]?m[23]?|ha|h|l|ml|k?[wW]h?|[kKM][wWVv]h?|[vV]|s|p|ph)|\d+)$"
+)
+
+
 def _split_chunk(chunk: str, offset: int, out: list[Token], line_start: bool) -> None:
+    mixed = _MIXED.match(chunk)
+    if mixed and not _CODE_OR_MEASURE.match(mixed.group("core")):
+        lead, core, trail = mixed.group("lead", "core", "trail")
+        if lead:
+            out.append(Token(PUNCT, lead, offset))
+        out.append(Token(MIXED, core, offset + len(lead)))
+        if trail:
+            out.append(Token(PUNCT, trail, offset + len(lead) + len(core)))
+        return
     kind = _chunk_kind(chunk)
     if kind == PROTECTED:
         out.append(Token(PROTECTED, chunk, offset))

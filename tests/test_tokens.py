@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diacritics_fix.tokens import ABBREV, BREAK, NUMBER, PROTECTED, PUNCT, SPACE, WORD, tokenize
+from diacritics_fix.tokens import ABBREV, BREAK, MIXED, NUMBER, PROTECTED, PUNCT, SPACE, WORD, tokenize
 
-KINDS = {WORD, ABBREV, PROTECTED, NUMBER, SPACE, BREAK, PUNCT}
+KINDS = {MIXED, WORD, ABBREV, PROTECTED, NUMBER, SPACE, BREAK, PUNCT}
 
 
 def words(text: str) -> list[str]:

@@ -136,6 +136,9 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
     return [cand for score, cand in scored[:limit] if score > best - 12.0]
 
 
+# A word whose best single-syllable reading has at least this channel log P
+# looks like a misread syllable.
+MISREAD_CHANNEL = -3.5
 # log P that an OCR token which is no syllable (a code, a name, junk) is right as it is.
 OCR_KEEP = -14.0
 
@@ -229,6 +232,11 @@ class SlotCache:
             slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
             self._ocr_slots[text] = slot
         return slot
+
+    def looks_misread(self, text: str) -> bool:
+        """A word the OCR channel turns into a syllable cheaply: ``téng`` (tổng), not ``ipsum``."""
+        slot = self.ocr(text)
+        return any(c.channel >= MISREAD_CHANNEL for c in slot.candidates if c.syllable != KEEP and not c.tail)
 
     def ocr_logp(self, text: str) -> float | None:
         """log P of an OCR token as Vietnamese: its best reading, channel included."""

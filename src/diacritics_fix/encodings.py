@@ -192,8 +192,7 @@ def _hex_byte(code: str) -> str:
 
 # TCVN 5712:1993, table VN3: the "ABC" encoding of the .VnTime/.VnArial fonts,
 # the one in use in government offices.  Bytes in hexadecimal.  Only these seven
-# capitals have codes; the full VN1 table's capitals in the control range are
-# not part of VN3.  Bytes without a letter are Windows-1252 (smart quotes,
+# capitals have codes.  Bytes without a letter are Windows-1252 (smart quotes,
 # dashes) as Word wrote them.
 _TCVN3_GRID = """
 a  61 B5 B8 B6 B7 B9
@@ -216,6 +215,15 @@ y  79 FA FD FB FC FE
 Ơ  A5
 Ư  A6
 Đ  A7
+"""
+
+# The fuller tables of the same standard (VN1, VN2) put capitals with tone
+# marks in the bytes of the upper half that VN3 leaves free; a file written by
+# a program that knew them keeps its capitals.  Read only: VN3 writes these
+# capitals as their lowercase codes.  (VN1's capitals in 01–17 and 80–9F are
+# not read: those bytes are controls, and Word's quotes and dashes, in VN3 files.)
+_TCVN3_VN1_CAPITALS = """
+AF Ằ  BA Ẳ  BF Ẵ  C0 Ắ  C1 Ầ  C2 Ẩ  C3 Ẫ  C4 Ấ  C5 Ề  CD Ể  D9 Ễ  DA Ế  DB Ồ  E0 Ổ  F0 Ỗ  FF Ố
 """
 
 # VISCII 1.1 (Viet-Std group; RFC 1456, "Vietnamese Standard Code for
@@ -295,30 +303,30 @@ class _TableCodec:
     Bytes that spell no letter keep their Windows-1252 meaning.
     """
 
-    def __init__(self, name: str, letters: dict[str, str]) -> None:
+    def __init__(self, name: str, letters: dict[str, str], read_only: dict[str, str] | None = None) -> None:
         self.name = name
         self.encode_map = {letter: code for letter, code in letters.items() if code != letter}
-        used = {ch for code in self.encode_map.values() for ch in code}
-        # Windows-1252 characters whose byte the encoding uses for letters cannot be written.
+        read_only = read_only or {}
+        # A byte that is a letter on its own, or a mark after a base letter, cannot
+        # also stand for its Windows-1252 character.
+        used = {code[-1] for code in self.encode_map.values()} | set(read_only)
         self.plain = frozenset(ch for ch in _CP1252 if ch not in used and ch not in _C1_HOLES)
         decode_map = {code: letter for letter, code in self.encode_map.items()}
-        self._singles = {code: letter for code, letter in decode_map.items() if len(code) == 1}
-        sequences = {code: letter for code, letter in decode_map.items() if len(code) > 1}
+        decode_map.update(read_only)
         # A mark byte after a base of the other case still marks it (typing slips).
-        for code, letter in list(sequences.items()):
-            swapped = code[0] + code[1:].swapcase()
-            sequences.setdefault(swapped, letter)
-        self._sequences = sequences
-        if sequences:
-            keys = sorted(sequences, key=len, reverse=True)
-            self._pattern: re.Pattern[str] | None = re.compile("|".join(map(re.escape, keys)))
-        else:
-            self._pattern = None
-        self._translate = {ord(code): letter for code, letter in self._singles.items()}
+        for code, letter in list(decode_map.items()):
+            if len(code) > 1:
+                decode_map.setdefault(code[0] + code[1:].swapcase(), letter)
+        self._decode_map = decode_map
+        self._translate = {ord(code): letter for code, letter in decode_map.items() if len(code) == 1}
+        self._pattern: re.Pattern[str] | None = None
+        if any(len(code) > 1 for code in decode_map):
+            keys = sorted(decode_map, key=len, reverse=True)  # "ôø" (ờ) before "ô" (ơ)
+            self._pattern = re.compile("|".join(map(re.escape, keys)))
 
     def decode_view(self, view: str) -> str:
         if self._pattern is not None:
-            view = self._pattern.sub(lambda m: self._sequences[m.group()], view)
+            return self._pattern.sub(lambda m: self._decode_map[m.group()], view)
         return view.translate(self._translate)
 
     def encode_view(self, text: str, errors: str = "strict") -> str:
@@ -338,7 +346,13 @@ class _TableCodec:
         return "".join(out)
 
 
-_TCVN3 = _TableCodec("tcvn3", _parse_grid(_TCVN3_GRID, _hex_byte))
+def _parse_pairs(pairs: str) -> dict[str, str]:
+    """{Windows-1252 character of the byte: letter} from ``hex letter`` pairs."""
+    items = pairs.split()
+    return {_hex_byte(code): letter for code, letter in zip(items[::2], items[1::2])}
+
+
+_TCVN3 = _TableCodec("tcvn3", _parse_grid(_TCVN3_GRID, _hex_byte), _parse_pairs(_TCVN3_VN1_CAPITALS))
 _VISCII = _TableCodec("viscii", _parse_grid(_VISCII_GRID, _hex_byte))
 _VNI = _TableCodec("vni", _parse_grid(_VNI_GRID, str))
 _TABLE_CODECS = {"tcvn3": _TCVN3, "vni": _VNI, "viscii": _VISCII}
@@ -352,6 +366,7 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _TCVN3_LOWER_ONLY = frozenset(
     letter for letter in _TCVN3.encode_map if letter.islower() and letter.upper() not in _TCVN3.encode_map
 )
+_TCVN3_CAPITAL = {ord(letter): letter.upper() for letter in _TCVN3_LOWER_ONLY}
 
 
 def _all_caps_word(word: str) -> bool:
@@ -368,7 +383,7 @@ def _all_caps_word(word: str) -> bool:
 def _recover_tcvn3_capitals(text: str) -> str:
     """Uppercase the case-less TCVN3 letters of all-caps words and lines.
 
-    >>> _recover_tcvn3_capitals("CộNG HòA xã hội\\nQUYếT địNH\\nVề việc")
+    >>> _recover_tcvn3_capitals("CộNG HòA xã hội\\nQUYếT ĐịNH\\nVề việc")
     'CỘNG HÒA xã hội\\nQUYẾT ĐỊNH\\nVề việc'
     """
     if _TCVN3_LOWER_ONLY.isdisjoint(text):
@@ -381,9 +396,11 @@ def _recover_tcvn3_capitals(text: str) -> str:
         caps = [_all_caps_word(word) for word in words]
         lowercase = any(ch.islower() and ch not in _TCVN3_LOWER_ONLY for word in words for ch in word)
         if any(caps) and not lowercase:
-            lines[number] = line.upper()  # "VÒ" in an all-caps title is "VỀ"
+            lines[number] = line.translate(_TCVN3_CAPITAL)  # "VÒ" in an all-caps title is "VỀ"
         elif any(caps):
-            lines[number] = _LETTER_RUN.sub(lambda m: m.group().upper() if _all_caps_word(m.group()) else m.group(), line)
+            lines[number] = _LETTER_RUN.sub(
+                lambda m: m.group().translate(_TCVN3_CAPITAL) if _all_caps_word(m.group()) else m.group(), line
+            )
     return "".join(lines)
 
 
@@ -519,8 +536,10 @@ def _encode_viqr(text: str) -> str:
 _VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz") | frozenset(
     ch for ch in MARKED_LETTERS if ch.islower()
 )
-# Windows-1252 signs that a legacy letter byte shows as; after a letter they mean a misreading.
-_SIGNS_IN_WORDS = frozenset("¡¢¤¥¦§¨ª¬¯±´µ¶·¸¹º¼½¾¿×÷")
+# Windows-1252 signs that a legacy letter byte shows as: after a letter (or, for
+# signs also used after words, between two letters) they mean a misreading.
+_SIGNS_AFTER_LETTER = "¡¢¤¥¦§¨ª¬¯±´µ¶·¸¹º¼½¾¿×÷"
+_SIGNS_BETWEEN_LETTERS = "€‚„…†‡‰•™©®°²³»«"
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1a")  # \x1a ends many DOS-era files
 
 
@@ -548,7 +567,9 @@ def _word_evidence(word: str) -> int:
 
 
 _SUSPECT = re.compile(
-    r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ufffd]|(?<=[^\W\d_])[" + "".join(sorted(_SIGNS_IN_WORDS)) + "]"
+    r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ufffd]"
+    rf"|(?<=[^\W\d_])[{_SIGNS_AFTER_LETTER}]"
+    rf"|(?<=[^\W\d_])[{_SIGNS_BETWEEN_LETTERS}](?=[^\W\d_])"
 )
 
 
@@ -558,7 +579,7 @@ def vietnamese_evidence(text: str, limit: int = 200_000) -> Evidence:
     >>> vietnamese_evidence("Cộng hòa xã hội")
     Evidence(good=4, bad=0, words=4)
     >>> vietnamese_evidence("Céng hßa x· héi")
-    Evidence(good=0, bad=4, words=5)
+    Evidence(good=0, bad=4, words=4)
     """
     good = bad = words = 0
     for words, match in enumerate(_LETTER_RUN.finditer(text), start=1):
@@ -677,8 +698,6 @@ def _read_utf8(text: str, name: str) -> Decoded:
     text = _compose(text)
     bom, body = _split_bom(text)
     as_is = vietnamese_evidence(body)
-    if as_is.bad == 0:
-        return Decoded(text, name)
     readings: list[tuple[str, str]] = []
     view_bytes = _view_to_bytes(body)
     if view_bytes is not None:
@@ -826,7 +845,9 @@ def encode_document(text: str, encoding: str, errors: str = "strict") -> bytes:
     if name == "viqr":
         return _encode_viqr(text).encode("utf-8", errors="replace" if errors == "replace" else "strict")
     if name in _TABLE_CODECS:
-        return _view_to_bytes(_TABLE_CODECS[name].encode_view(text, errors)) or b""
+        raw = _view_to_bytes(_TABLE_CODECS[name].encode_view(text, errors))
+        assert raw is not None  # the codec writes only Windows-1252 characters
+        return raw
     bom, body = _split_bom(text)
     legacy = name.split("-as-")[0]
     if legacy == "utf-8":

@@ -81,8 +81,9 @@ _CODE_LINE = regex.compile(r'[{}]|":|\(\);|^\s*(?:import|def|class|return|var|le
 def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
     """Paragraphs (lines) with their counts of marked, unmarked, foreign and garbled words.
 
-    A word that cannot be a Vietnamese syllable is foreign when English knows
-    it, garbled (OCR damage: ``téng``, ``cia``, ``s6``) when not.  All-caps
+    A word that cannot be a Vietnamese syllable is garbled (OCR damage:
+    ``téng``, ``cia``, ``s6``) when the OCR channel reads it cheaply as a
+    syllable and English does not know it; foreign otherwise (``ipsum``).  All-caps
     words that are not English words (UBND, TT, HĐND) count for nothing:
     abbreviations say nothing about the language.
     """
@@ -102,9 +103,9 @@ def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Pa
             elif is_english_word(token.text):
                 counts[2] += 1
             elif len(token.text) == 1 or not token.text.isupper():
-                counts[3] += 1
+                counts[3 if slots.looks_misread(token.text) else 2] += 1
         elif token.kind == tk.MIXED:
-            counts[3] += 1
+            counts[3 if slots.looks_misread(token.text) else 2] += 1
         elif token.kind == tk.BREAK:
             close(i + 1)
             start, counts = i + 1, [0, 0, 0, 0]

@@ -85,6 +85,7 @@ def strip_rate(marked: int, unmarked: int, foreign: int = 0,
 # At or above this share of garbled words (no Vietnamese syllable, no English
 # word: "téng", "cia", "s6") a paragraph is taken as OCR output.
 OCR_GARBLED_SHARE = 0.08
+OCR_MIN_GARBLED = 3
 
 
 def is_ocr_output(counts: tuple[int, int, int, int], prior: tuple = (0, 0, 0, 0), prior_weight: int = 6) -> bool:
@@ -94,9 +95,16 @@ def is_ocr_output(counts: tuple[int, int, int, int], prior: tuple = (0, 0, 0, 0)
     an OCR engine without a Vietnamese model has one in five or more.  A short
     line borrows the document's evidence (*prior*, scaled to *prior_weight* words).
 
+    At least :data:`OCR_MIN_GARBLED` garbled words in the paragraph or the
+    document are needed: one odd code (``TTr-SNV``) makes no scan.
+
     >>> is_ocr_output((3, 5, 0, 4)), is_ocr_output((30, 5, 0, 0)), is_ocr_output((0, 2, 0, 0), (40, 60, 0, 30))
     (True, False, True)
+    >>> is_ocr_output((0, 0, 0, 1), (0, 0, 0, 1))
+    False
     """
+    if max(counts[3], prior[3]) < OCR_MIN_GARBLED:
+        return False
     counts = list(counts)
     total_prior = sum(prior)
     if total_prior:
@@ -152,7 +160,8 @@ def ocr_word_candidates(word: str, model: Model, limit: int = 8) -> list[Candida
     """
     from .channel import ocr_candidates
 
-    found = [Candidate(ids[0], logp, ids[1:]) for ids, logp in ocr_candidates(word, model, limit)]
+    weight = model.weights.ocr_channel
+    found = [Candidate(ids[0], weight * logp, ids[1:]) for ids, logp in ocr_candidates(word, model, limit)]
     text = unicodedata.normalize("NFC", word).lower()
     if not is_valid(text):
         found.append(Candidate(KEEP, OCR_KEEP))

@@ -49,6 +49,7 @@ for anything the table does not list:
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import math
 import unicodedata
@@ -71,22 +72,23 @@ EDGE_PUNCTUATION = ".,;:!\"'“”‘’()[]{}«»-–—…_*"
 # often than for themselves in OCR output (``@`` for ``ở``, ``¢`` for ``ơ``).
 LETTER_SYMBOLS = frozenset("@&¢§¥€®£©")
 
-# The folded token is looked up among the skeletons within this many
-# deletions (on each side); short tokens use one.
+# Symmetric-delete search: the index holds each skeleton with up to
+# MAX_DELETIONS letters deleted, and a token's spelling may reach a skeleton
+# with at most MAX_EDITS deletions counted on both sides (a substitution is
+# one on each side).  Each deletion adds DELETION_ESTIMATE to the quick estimate.
 MAX_DELETIONS = 2
+MAX_EDITS = 2
+DELETION_ESTIMATE = 1.5
 # At most this many skeletons (the likeliest by a quick estimate) have their
 # syllables scored by the channel: enough for the truth to be among them in
 # nearly every case, few enough to keep a lookup cheap.
-MAX_SKELETONS = 24
+MAX_SKELETONS = 12
 # Skeleton spellings of a token kept by the reverse-channel beam, and how much
 # costlier than the best one they may be.
 MAX_SPELLINGS = 8
 SPELLING_MARGIN = 6.0
 # Each OCR piece keeps at most this many skeleton readings in the reverse table.
 PIECE_CHOICES = 4
-# The quick estimate of a skeleton charges this much per plain edit left over
-# after the reverse-channel spellings.
-EDIT_ESTIMATE = 3.0
 # Readings are ranked by channel cost plus this weight times -log P(syllable)
 # (see CandidateIndex.syllable_readings); tuned on the tune split.
 PRIOR = 0.5
@@ -169,6 +171,8 @@ class Channel:
         self._memo: dict[tuple[str, str], float] = {}
         self._ocr_plans: dict[str, tuple] = {}
         self._syllable_plans: dict[str, tuple] = {}
+        self._other_styles: dict[str, str] = {}
+        self._skeleton_channel: Channel | None = None
         self._reverse = self._reverse_table()
 
     @classmethod
@@ -280,7 +284,7 @@ class Channel:
                             target_row[j + width] = total
             # Every path to the end passes through this row or jumps over it into
             # one of the next (truth sides are short): their minimum bounds it.
-            if i < n and min(min(r) for r in table[i:i + self._max_truth]) > bound:
+            if bound < INF and i < n and min(min(r) for r in table[i:i + self._max_truth]) > bound:
                 return INF
         return table[n][m]
 
@@ -303,7 +307,9 @@ class Channel:
             if -found >= bound:  # an earlier search already proved it costs more than this
                 return INF
         value = self._distance(ocr, syllable, bound)
-        other_style = restyle(syllable, "hoà")
+        other_style = self._other_styles.get(syllable)
+        if other_style is None:
+            other_style = self._other_styles[syllable] = restyle(syllable, "hoà")
         if other_style != syllable:
             value = min(value, self._distance(ocr, other_style, min(bound, value)))
         if len(self._memo) > 500_000:
@@ -356,6 +362,39 @@ class Channel:
             i, j = pi, pj
         steps_taken.reverse()
         return table[n][m], steps_taken
+
+    @property
+    def skeleton_channel(self) -> "Channel":
+        """A channel over skeletons whose cost never exceeds this one's for any syllable of the skeleton.
+
+        Each rule of a skeleton is the cheapest of the rules of the letters
+        that share it (and never dearer than the default those letters would
+        get), so ``skeleton_channel.cost(ocr, skeleton(s)) <= cost(ocr, s)``:
+        a lower bound that rules out a whole skeleton with one search.
+        """
+        if self._skeleton_channel is None:
+            relaxed: dict[tuple[str, str], float] = {}
+            for (truth, ocr), cost in self.rules.items():
+                base = "".join(base_letter(ch) for ch in truth)
+                if len(truth) == 1:
+                    cost = min(cost, self.single(truth, "") if not ocr else self._class_default(base, ocr))
+                key = (base, ocr)
+                relaxed[key] = min(relaxed.get(key, INF), cost)
+            same = min(self.same, self.mark)
+            relaxed.update({
+                (SAME, SAME): same, (MARK, MARK): same, (OTHER, OTHER): self.other,
+                ("", OTHER): self.insertion, (OTHER, ""): self.deletion, (SPACE, ""): self.glue, ("", SPACE): self.split,
+            })
+            self._skeleton_channel = Channel(relaxed)
+        return self._skeleton_channel
+
+    def _class_default(self, base: str, ocr: str) -> float:
+        """The cheapest default any letter of *base* could get when read as *ocr*."""
+        if len(ocr) != 1:
+            return INF
+        if base_letter(ocr) == base:
+            return min(self.same, self.mark)
+        return self.other
 
     # -- the channel read backwards -------------------------------------------
 
@@ -435,13 +474,15 @@ def load_channel(path: str | None = None) -> Channel:
 # ---------------------------------------------------------------------------
 
 
-def _deletions(word: str, depth: int) -> set[str]:
-    """*word* and every string made from it by deleting up to *depth* characters."""
-    found = {word}
+def _deletions(word: str, depth: int) -> dict[str, int]:
+    """*word* and every string made from it by deleting up to *depth* characters,
+    each with the fewest deletions that make it."""
+    found = {word: 0}
     frontier = {word}
-    for _ in range(depth):
+    for count in range(1, depth + 1):
         frontier = {w[:k] + w[k + 1:] for w in frontier for k in range(len(w))}
-        found |= frontier
+        for variant in frontier:
+            found.setdefault(variant, count)
     return found
 
 
@@ -463,11 +504,14 @@ class CandidateIndex:
             valid = [sid for sid in ids if is_valid(model.syllables[sid])]
             if valid:
                 self.by_skeleton[skel] = valid
-        self.deletions: dict[str, list[str]] = {}
+        # Symmetric-delete index: for k deletions, the strings that deleting k
+        # letters from a skeleton makes, each with the skeletons that make it.
+        self.deletions: list[dict[str, list[str]]] = [{} for _ in range(MAX_DELETIONS + 1)]
         for skel in sorted(self.by_skeleton):
-            for variant in _deletions(skel, MAX_DELETIONS):
-                self.deletions.setdefault(variant, []).append(skel)
+            for variant, count in _deletions(skel, MAX_DELETIONS).items():
+                self.deletions[count].setdefault(variant, []).append(skel)
         self.prior = prior
+        self.skeleton_penalty = {skel: -prior * min(model.logp[ids[0]], 0.0) for skel, ids in self.by_skeleton.items()}
         # What a syllable's rarity adds to its rank: prior · -log P(syllable) ≥ 0.
         self.penalty = [-prior * min(logp, 0.0) for logp in model.logp]
         self._cache: dict[tuple[str, int, bool], list[tuple[tuple[int, ...], float]]] = {}
@@ -475,26 +519,25 @@ class CandidateIndex:
     def skeletons_near(self, core: str) -> list[str]:
         """Skeletons the token core may stand for, likeliest first (at most MAX_SKELETONS).
 
-        Each skeleton within reach of one of the token's :meth:`Channel.spellings`
-        gets a quick estimate: the spelling's cost, a flat charge per edit left,
-        and the rarity of its commonest syllable.
+        Each skeleton within MAX_EDITS deletions (counted on both sides) of one
+        of the token's :meth:`Channel.spellings` gets a quick estimate: the
+        spelling's cost, a flat charge per deletion, and the rarity of its
+        commonest syllable.
         """
         estimate: dict[str, float] = {}
-        by_deletion = self.deletions
+        index = self.deletions
         for text, cost in self.channel.spellings(core):
-            depth = 1 if len(text) <= 3 else MAX_DELETIONS
-            seen: set[str] = set()
-            for deleted in _deletions(text, depth):
-                for skel in by_deletion.get(deleted, ()):
-                    if skel in seen:
+            for deleted, own in _deletions(text, MAX_EDITS).items():
+                for theirs in range(0, min(MAX_EDITS - own, MAX_DELETIONS) + 1):
+                    skeletons = index[theirs].get(deleted)
+                    if not skeletons:
                         continue
-                    seen.add(skel)
-                    guess = cost + EDIT_ESTIMATE * Levenshtein.distance(text, skel)
-                    if guess < estimate.get(skel, INF):
-                        estimate[skel] = guess
-        penalty, by_skeleton = self.penalty, self.by_skeleton
-        ranked = sorted(estimate, key=lambda s: (estimate[s] + penalty[by_skeleton[s][0]], s))
-        return ranked[:MAX_SKELETONS]
+                    guess = cost + DELETION_ESTIMATE * (own + theirs)
+                    for skel in skeletons:
+                        if guess < estimate.get(skel, INF):
+                            estimate[skel] = guess
+        rarity = self.skeleton_penalty
+        return heapq.nsmallest(MAX_SKELETONS, estimate, key=lambda s: (estimate[s] + rarity[s], s))
 
     def syllable_readings(self, core: str, limit: int) -> list[tuple[int, float]]:
         """The *limit* best single syllables for a token core, as (id, channel cost), best first.
@@ -506,16 +549,22 @@ class CandidateIndex:
         cost_of = self.channel.cost
         syllables = self.model.syllables
         penalty = self.penalty
+        bound_of = self.channel.skeleton_channel.cost
         found: list[tuple[float, float, int]] = []  # (rank, cost, id)
         worst = INF
         for skel in self.skeletons_near(core):
-            for sid in self.by_skeleton[skel]:
-                floor = penalty[sid]
+            ids = self.by_skeleton[skel]  # commonest first: penalties grow
+            if penalty[ids[0]] >= worst:
+                continue
+            lower = bound_of(core, skel, worst - penalty[ids[0]])
+            for sid in ids:
+                floor = penalty[sid] + lower
                 if floor >= worst:
-                    continue  # too rare to make the list even if read perfectly
-                cost = cost_of(core, syllables[sid], worst - floor)
-                if cost + floor < worst:
-                    found.append((cost + floor, cost, sid))
+                    break  # too rare to make the list even if read as well as possible
+                cost = cost_of(core, syllables[sid], worst - penalty[sid])
+                rank = cost + penalty[sid]
+                if rank < worst:
+                    found.append((rank, cost, sid))
                     if len(found) >= limit:
                         found.sort()
                         del found[limit:]

@@ -305,19 +305,20 @@ class _TableCodec:
 
     def __init__(self, name: str, letters: dict[str, str], read_only: dict[str, str] | None = None) -> None:
         self.name = name
-        self.encode_map = {letter: code for letter, code in letters.items() if code != letter}
+        self.encode_map = dict(letters)
         read_only = read_only or {}
         # A byte that is a letter on its own, or a mark after a base letter, cannot
         # also stand for its Windows-1252 character.
         used = {code[-1] for code in self.encode_map.values()} | set(read_only)
         self.plain = frozenset(ch for ch in _CP1252 if ch not in used and ch not in _C1_HOLES)
-        decode_map = {code: letter for letter, code in self.encode_map.items()}
+        decode_map = {code: letter for letter, code in self.encode_map.items() if code != letter}
         decode_map.update(read_only)
         # A mark byte after a base of the other case still marks it (typing slips).
         for code, letter in list(decode_map.items()):
             if len(code) > 1:
                 decode_map.setdefault(code[0] + code[1:].swapcase(), letter)
         self._decode_map = decode_map
+        self.decodes = frozenset(decode_map)
         self._translate = {ord(code): letter for code, letter in decode_map.items() if len(code) == 1}
         self._pattern: re.Pattern[str] | None = None
         if any(len(code) > 1 for code in decode_map):
@@ -364,7 +365,7 @@ _TABLE_CODECS = {"tcvn3": _TCVN3, "vni": _VNI, "viscii": _VISCII}
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _TCVN3_LOWER_ONLY = frozenset(
-    letter for letter in _TCVN3.encode_map if letter.islower() and letter.upper() not in _TCVN3.encode_map
+    letter for letter in MARKED_LETTERS if letter.islower() and letter.upper() not in _TCVN3.encode_map
 )
 _TCVN3_CAPITAL = {ord(letter): letter.upper() for letter in _TCVN3_LOWER_ONLY}
 
@@ -739,9 +740,11 @@ def _read_legacy(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
     return Decoded(text, name)
 
 
-def _first_hole(view: str) -> int | None:
+def _first_undefined(view: str, name: str) -> int | None:
+    """Index of the first byte that is neither a letter of *name* nor Windows-1252."""
+    holes = _C1_HOLES - set(_TABLE_CODECS[name].decodes)
     for index, ch in enumerate(view):
-        if ch in _C1_HOLES:
+        if ch in holes:
             return index
     return None
 
@@ -761,7 +764,7 @@ def _decode_forced(data: bytes, name: str) -> Decoded:
         return Decoded(_decode_viqr(_strict_decode(data, "utf-8", "VIQR (ASCII)")), name)
     if name in _TABLE_CODECS:
         view = _bytes_to_view(data)
-        hole = _first_hole(view)
+        hole = _first_undefined(view, name)
         if hole is not None:
             raise UndecodableError(f"not {name}: byte 0x{data[hole]:02x} at offset {hole} is undefined", hole)
         return Decoded(_decode_legacy_view(view, name), name)

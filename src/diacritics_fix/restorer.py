@@ -187,11 +187,14 @@ class Restorer:
         document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
         out_style = options.style if options.style != "keep" else _document_style(tokens)
         changes: list[Change] = []
+        forced: dict[int, Slot] = {}
+        segment: list[tk.Token] = []
+        segment_rate: float | None = 1.0
         for paragraph in paragraphs:
-            if paragraph.code:
-                continue
             rate: float | None  # None: OCR output
-            if options.mode == "stripped":
+            if paragraph.code:
+                rate = 0.0
+            elif options.mode == "stripped":
                 rate = 1.0
             elif options.mode == "clean":
                 rate = strip_rate(1, 0)
@@ -199,23 +202,28 @@ class Restorer:
                 rate = None
             else:
                 rate = strip_rate(*paragraph.counts[:3], prior=document[:3])
+            # A scanned page wraps sentences at line ends: OCR lines go on one
+            # segment until a blank line or a line that is not OCR output.
+            if segment and not (rate is None and segment_rate is None and any(paragraph.counts)):
+                self._flush(segment, segment_rate, forced, out_style, explain, changes)
+                segment = []
             if rate == 0.0:
                 continue  # another language, or code: nothing to restore
-            forced = self._fixed_words(tokens, paragraph, document, ocr=rate is None)
-            segment: list[tk.Token] = []
+            segment_rate = rate
+            forced.update(self._fixed_words(tokens, paragraph, document, ocr=rate is None))
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]
                 kind = token.kind
                 if kind == tk.WORD or kind == tk.NUMBER or (kind == tk.MIXED and rate is None):
                     segment.append(token)
                     continue
-                if segment and (token.kind == tk.SPACE or token.text in _JOINERS):
+                if segment and (kind == tk.SPACE or token.text in _JOINERS or (kind == tk.BREAK and rate is None)):
                     continue
                 self._flush(segment, rate, forced, out_style, explain, changes)
                 segment = []
-                if token.kind == tk.ABBREV:
+                if kind == tk.ABBREV:
                     self._abbreviation(token, changes)
-            self._flush(segment, rate, forced, out_style, explain, changes)
+        self._flush(segment, segment_rate, forced, out_style, explain, changes)
         changes.sort(key=lambda c: c.start)
         return changes
 
@@ -238,6 +246,8 @@ class Restorer:
         words = [t for t in tokens[paragraph.start:paragraph.end] if t.kind == tk.WORD]
         forced: dict[int, Slot] = {}
         capitals = [t for t in words if len(t.text) > 1 and t.text.isupper()]
+        if ocr:  # "BO" for "Bộ": a capital misread is no acronym
+            capitals = [t for t in capitals if not self._slots.looks_misread(t.text)]
         if capitals and 2 * len(capitals) < len(words):
             for token in capitals:
                 forced[token.start] = self._slots.abbreviation_slot

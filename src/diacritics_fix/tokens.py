@@ -17,8 +17,9 @@ Kinds of token:
     URLs, e-mail addresses, file names, numbers, codes, mixed-case brand
     names, list bullets, roman numerals: kept exactly;
 ``MIXED``
-    letters mixed with digits or ``@`` (``s6``, ``x4``, ``Thu@ng``): in OCR
-    output these are words with misread letters; elsewhere they are kept;
+    letters mixed with digits or ``@`` (``s6``, ``x4``, ``Thu@ng``), or a
+    mixed-case run (``iPhone``, ``huGng``): in OCR output these may be words
+    with misread letters; elsewhere they are kept;
 ``NUMBER``
     a plain number or date (``2020``, ``5.000.000``, ``8,05``, ``15/3/2024``): kept exactly, but
     seen by the language model as context ("ngày 15", "năm 2020");
@@ -137,7 +138,9 @@ def _split_chunk(chunk: str, offset: int, out: list[Token], line_start: bool) ->
         run = match.group()
         if kind == ABBREV:
             run_kind = ABBREV if run.isupper() else PROTECTED
-        elif not _WORD_CASE.match(run) or _ROMAN.match(run) or _is_bullet(run, chunk[end:], line_start and start == 0):
+        elif not _WORD_CASE.match(run):
+            run_kind = MIXED  # iPhone, or "huGng" misread by OCR
+        elif _ROMAN.match(run) or _is_bullet(run, chunk[end:], line_start and start == 0):
             run_kind = PROTECTED
         else:
             run_kind = WORD
@@ -173,8 +176,10 @@ def _word_kind(word: str, trail: str, line_start: bool) -> str:
     if kind is None:
         if word.islower() or (word[0].isupper() and word[1:].islower()):
             kind = WORD
-        elif not word.isupper() or (_ROMAN_LETTERS.issuperset(word) and _ROMAN.match(word)):
-            kind = PROTECTED  # mixed case (iPhone) or a roman numeral (II, XIV)
+        elif not word.isupper():
+            kind = MIXED  # iPhone, or "huGng" misread by OCR
+        elif _ROMAN_LETTERS.issuperset(word) and _ROMAN.match(word):
+            kind = PROTECTED  # a roman numeral (II, XIV)
         else:
             kind = WORD
         if len(_KIND_OF_WORD) < 100_000:

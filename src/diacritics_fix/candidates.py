@@ -151,17 +151,21 @@ MISREAD_CHANNEL = -3.5
 OCR_KEEP = -14.0
 
 
-def ocr_word_candidates(word: str, model: Model, limit: int = 8) -> list[Candidate]:
+def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: bool = False) -> list[Candidate]:
     """The readings of one token of OCR output, best first, with the token as written last.
 
     Marks in OCR output are evidence, not truth: a word that is a valid
     syllable still gets the readings the channel finds near it, and keeps
-    its own spelling only if the channel and the context prefer it.
+    its own spelling only if the channel and the context prefer it.  A short
+    *number* (``46`` for ``độ``, ``14`` for ``là``) is first of all itself.
     """
     from .channel import ocr_candidates
 
     weight = model.weights.ocr_channel
-    found = [Candidate(ids[0], weight * logp, ids[1:]) for ids, logp in ocr_candidates(word, model, limit)]
+    readings = ocr_candidates(word, model, limit, numbers=number)
+    found = [Candidate(ids[0], weight * logp, ids[1:]) for ids, logp in readings]
+    if number:
+        return [Candidate(model.number_id, 0.0), *found]
     text = unicodedata.normalize("NFC", word).lower()
     if not is_valid(text):
         found.append(Candidate(KEEP, OCR_KEEP))
@@ -231,13 +235,13 @@ class SlotCache:
         return slot
 
 
-    def ocr(self, text: str) -> Slot:
-        """The slot of a token of OCR output."""
+    def ocr(self, text: str, number: bool = False) -> Slot:
+        """The slot of a token of OCR output (a short *number* may be a misread word)."""
         slot = self._ocr_slots.get(text)
         if slot is None:
             if len(self._ocr_slots) >= self.max_size:
                 self._ocr_slots.clear()
-            candidates = ocr_word_candidates(text, self.model, max(8, self.limit))
+            candidates = ocr_word_candidates(text, self.model, max(8, self.limit), number)
             slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
             self._ocr_slots[text] = slot
         return slot

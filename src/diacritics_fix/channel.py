@@ -82,7 +82,7 @@ DELETION_ESTIMATE = 1.5
 # At most this many skeletons (the likeliest by a quick estimate) have their
 # syllables scored by the channel: enough for the truth to be among them in
 # nearly every case, few enough to keep a lookup cheap.
-MAX_SKELETONS = 12
+MAX_SKELETONS = 24
 # Skeleton spellings of a token kept by the reverse-channel beam, and how much
 # costlier than the best one they may be.
 MAX_SPELLINGS = 8

@@ -384,8 +384,14 @@ def _all_caps_word(word: str) -> bool:
 def _recover_tcvn3_capitals(text: str) -> str:
     """Uppercase the case-less TCVN3 letters of all-caps words and lines.
 
-    >>> _recover_tcvn3_capitals("CộNG HòA xã hội\\nQUYếT ĐịNH\\nVề việc")
-    'CỘNG HÒA xã hội\\nQUYẾT ĐỊNH\\nVề việc'
+    A word is all caps when its other letters are (two capitals at least:
+    "CộNG" but not "Tõ", which may be "Từ").  A line is, when it has no
+    lowercase letter but the case-less ones, and either such a word with a
+    case-less letter or three all-caps words ("VÒ VIÖC", "TM. ñY BAN NH¢N
+    D¢N"; but not "Sè: 12/Q§-UBND", which is "Số").
+
+    >>> _recover_tcvn3_capitals("CộNG HòA xã hội\\nQUYếT ĐịNH\\nVề VIệC\\nSố: 12/QĐ-UBND")
+    'CỘNG HÒA xã hội\\nQUYẾT ĐỊNH\\nVỀ VIỆC\\nSố: 12/QĐ-UBND'
     """
     if _TCVN3_LOWER_ONLY.isdisjoint(text):
         return text
@@ -394,11 +400,14 @@ def _recover_tcvn3_capitals(text: str) -> str:
         words = _LETTER_RUN.findall(line)
         if not any(ch in _TCVN3_LOWER_ONLY for word in words for ch in word):
             continue
-        caps = [_all_caps_word(word) for word in words]
+        caps = [word for word in words if _all_caps_word(word)]
+        if not caps:
+            continue
         lowercase = any(ch.islower() and ch not in _TCVN3_LOWER_ONLY for word in words for ch in word)
-        if any(caps) and not lowercase:
-            lines[number] = line.translate(_TCVN3_CAPITAL)  # "VÒ" in an all-caps title is "VỀ"
-        elif any(caps):
+        toned_caps = any(ch in _TCVN3_LOWER_ONLY for word in caps for ch in word)
+        if not lowercase and (toned_caps or len(caps) >= 3):
+            lines[number] = line.translate(_TCVN3_CAPITAL)
+        else:
             lines[number] = _LETTER_RUN.sub(
                 lambda m: m.group().translate(_TCVN3_CAPITAL) if _all_caps_word(m.group()) else m.group(), line
             )
@@ -459,7 +468,8 @@ def _decode_viqr(text: str) -> str:
     """Read VIQR: ``Vie^.t Nam`` → ``Việt Nam``, ``DDi^.a`` → ``Địa``.
 
     A mark character right after a vowel it can modify is a mark (RFC 1456);
-    ``\\`` before it keeps it literal.  At the end of a word, where a mark and
+    ``\\`` before it keeps it literal.  ``dd`` is đ at the start of a word,
+    ``DD`` anywhere (``QDD`` is QĐ).  At the end of a word, where a mark and
     punctuation look alike, a tone mark is taken only when the word has no tone
     yet and becomes a valid syllable, and ``.`` or ``?`` before a line end is
     always punctuation.
@@ -470,11 +480,12 @@ def _decode_viqr(text: str) -> str:
     while index < length:
         ch = text[index]
         prev_is_letter = bool(out) and out[-1][:1].isalpha()
-        if ch == "\\" and index + 1 < length and text[index + 1] in _VIQR_MARKS:
+        if ch == "\\" and index + 1 < length and (text[index + 1] in _VIQR_MARKS or text[index + 1] in "dD"):
             out.append(text[index + 1])
             index += 2
             continue
-        if ch in "dD" and not prev_is_letter and text[index + 1 : index + 2] in ("d", "D"):
+        pair = text[index : index + 2]
+        if pair in ("dd", "Dd", "DD") and (not prev_is_letter or pair == "DD"):
             out.append("đ" if ch == "d" else "Đ")
             word_start = len(out) - 1
             index += 2
@@ -523,7 +534,7 @@ def _encode_viqr(text: str) -> str:
             out.append(parts[0] + "".join(quality) + "".join(tone))
             after_vowel = True
             continue
-        if ch in _VIQR_MARKS and after_vowel:
+        if (ch in _VIQR_MARKS and after_vowel) or (ch in "dD" and out and out[-1] in ("d", "D")):
             out.append("\\")
         out.append(ch)
         after_vowel = ch in _VIQR_MARKS and after_vowel

@@ -28,6 +28,10 @@ from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone
 _JOINERS = frozenset("-–—")
 
 
+# Symbols that OCR puts for a letter standing alone ("ở" read as "&" or "@").
+_OCR_SYMBOLS = frozenset("&@¢©®")
+
+
 class Change(NamedTuple):
     """One rewritten word, with why.
 
@@ -214,7 +218,9 @@ class Restorer:
             for i in range(paragraph.start, paragraph.end):
                 token = tokens[i]
                 kind = token.kind
-                if kind == tk.WORD or kind == tk.NUMBER or (kind == tk.MIXED and rate is None):
+                if kind == tk.WORD or kind == tk.NUMBER or (
+                    rate is None and (kind == tk.MIXED or (kind == tk.PUNCT and token.text in _OCR_SYMBOLS))
+                ):
                     segment.append(token)
                     continue
                 if segment and (kind == tk.SPACE or token.text in _JOINERS or (kind == tk.BREAK and rate is None)):
@@ -260,13 +266,19 @@ class Restorer:
                     forced[token.start] = self._slots.keep_slot
         return forced
 
+    def _ocr_slot(self, token: tk.Token) -> Slot:
+        if token.kind == tk.NUMBER:
+            if len(token.text) <= 2:
+                return self._slots.ocr(token.text, number=True)  # "46" may be "độ"
+            return self._slots.get(token.text, 1.0)
+        return self._slots.ocr(token.text)
+
     def _flush(self, segment, rate, forced, out_style, explain, changes) -> None:
         if not segment:
             return
         model = self.model
         if rate is None:
-            slots = [forced.get(t.start) or self._slots.ocr(t.text) if t.kind != tk.NUMBER else self._slots.get(t.text, 1.0)
-                     for t in segment]
+            slots = [forced.get(t.start) or self._ocr_slot(t) for t in segment]
         else:
             slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
         choices = self._decoder.decode(slots, with_confidence=explain)

@@ -166,13 +166,52 @@ def main() -> None:
     parser.add_argument("--split", default="held-out", choices=("held-out", "tune"))
     parser.add_argument("--limit", type=int, help="only the first N documents of the split")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--section", default="all", choices=("all", "text", "ocr"),
+                        help="text: stripped, correct, English and mixed text; ocr: the OCR pairs")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.split, args.limit)))
         return
+    if args.section in ("all", "text"):
+        text_table(args)
+    if args.section in ("all", "ocr"):
+        ocr_table()
+
+
+def ocr_table() -> None:
+    """The OCR repair table (bench/ocr.py), one row per system and level."""
+    from ocr import LEVELS, OCR_DIR, measure_level
+
+    from diacritics_fix import Options, Restorer
+
+    if not OCR_DIR.is_dir():
+        print(f"no OCR pairs at {OCR_DIR}: OCR table skipped", file=sys.stderr)
+        return
+    systems = {
+        "diacritics-fix": Restorer().restore,
+        "stripped-text restorer": Restorer(Options(mode="stripped")).restore,
+        "unigram": make_system("unigram"),
+    }
+    print()
+    print("| level | system | word accuracy | CER | WER | numbers kept | words/s (1 core) |")
+    print("|---|---|---|---|---|---|---|")
+    for level in LEVELS:
+        for row in measure_level(level, systems):
+            accuracy, cer, wer = row["scores"]
+            kept, seen = row.get("numbers", (0, 0))
+            numbers = f"{kept / seen:.2%} of {seen}" if seen else "–"
+            speed = f"{row['words_per_second']:,.0f}" if "words_per_second" in row else "–"
+            print(f"| {level.removeprefix('dev-')} ({row['documents']} docs) | {row['system']} | {accuracy:.2%} "
+                  f"| {cer:.2%} | {wer:.2%} | {numbers} | {speed} |")
+
+
+def text_table(args) -> None:
+    """The text table: each system measured in a process of its own."""
     if not corpus_dir().is_dir():
-        raise SystemExit(f"no development corpus at {corpus_dir()} (set DIACRITICS_FIX_CORPUS)")
+        print(f"no development corpus at {corpus_dir()} (set DIACRITICS_FIX_CORPUS): text table skipped",
+              file=sys.stderr)
+        return
     rows = []
     for name in args.systems.split(","):
         command = [sys.executable, __file__, "--one", name, "--split", args.split]

@@ -63,7 +63,7 @@ import re
 import unicodedata
 from typing import Callable, NamedTuple
 
-from .syllable import MARKED_LETTERS, has_marks, is_valid
+from .syllable import MARKED_LETTERS, canonical, has_marks, is_valid
 
 __all__ = [
     "AUTO_ENCODINGS",
@@ -370,47 +370,56 @@ _TCVN3_LOWER_ONLY = frozenset(
 _TCVN3_CAPITAL = {ord(letter): letter.upper() for letter in _TCVN3_LOWER_ONLY}
 
 
-def _all_caps_word(word: str) -> bool:
-    """No lowercase letter except TCVN3's case-less codes, and two capitals at least."""
+def _capitals(word: str) -> int:
+    """Capitals in *word*, or -1 when it has a lowercase letter other than TCVN3's case-less ones."""
     capitals = 0
     for ch in word:
         if ch.isupper():
             capitals += 1
         elif ch not in _TCVN3_LOWER_ONLY:
-            return False
-    return capitals >= 2
+            return -1
+    return capitals
 
 
 def _recover_tcvn3_capitals(text: str) -> str:
     """Uppercase the case-less TCVN3 letters of all-caps words and lines.
 
-    A word is all caps when its other letters are (two capitals at least:
-    "CộNG" but not "Tõ", which may be "Từ").  A line is, when it has no
-    lowercase letter but the case-less ones, and either such a word with a
-    case-less letter or three all-caps words ("VÒ VIÖC", "TM. ñY BAN NH¢N
-    D¢N"; but not "Sè: 12/Q§-UBND", which is "Số").
+    A word is all caps when its other letters are, with two capitals at least
+    ("CộNG", not "Tõ", which may be "Từ"); a word with one capital is, next to
+    an all-caps word with a case-less letter ("Kỹ THUậT").  A whole line is,
+    when it has no lowercase letter but the case-less ones and either such a
+    word or three all-caps words ("VÒ VIÖC", "TM. ñY BAN NH¢N D¢N"; but not
+    "Sè: 12/Q§-UBND", which is "Số").
 
-    >>> _recover_tcvn3_capitals("CộNG HòA xã hội\\nQUYếT ĐịNH\\nVề VIệC\\nSố: 12/QĐ-UBND")
-    'CỘNG HÒA xã hội\\nQUYẾT ĐỊNH\\nVỀ VIỆC\\nSố: 12/QĐ-UBND'
+    >>> _recover_tcvn3_capitals("CộNG HòA xã hội\\nVề VIệC\\nSố: 12/QĐ-UBND\\nvề Kỹ THUậT mới")
+    'CỘNG HÒA xã hội\\nVỀ VIỆC\\nSố: 12/QĐ-UBND\\nvề KỸ THUẬT mới'
     """
     if _TCVN3_LOWER_ONLY.isdisjoint(text):
         return text
     lines = text.splitlines(keepends=True)
     for number, line in enumerate(lines):
-        words = _LETTER_RUN.findall(line)
-        if not any(ch in _TCVN3_LOWER_ONLY for word in words for ch in word):
+        words = list(_LETTER_RUN.finditer(line))
+        if not any(ch in _TCVN3_LOWER_ONLY for word in words for ch in word.group()):
             continue
-        caps = [word for word in words if _all_caps_word(word)]
-        if not caps:
+        capitals = [_capitals(word.group()) for word in words]
+        toned = [not _TCVN3_LOWER_ONLY.isdisjoint(word.group()) for word in words]
+        caps = [count >= 2 for count in capitals]
+        if not any(caps):
             continue
-        lowercase = any(ch.islower() and ch not in _TCVN3_LOWER_ONLY for word in words for ch in word)
-        toned_caps = any(ch in _TCVN3_LOWER_ONLY for word in caps for ch in word)
-        if not lowercase and (toned_caps or len(caps) >= 3):
+        if -1 not in capitals and (any(c and t for c, t in zip(caps, toned)) or sum(caps) >= 3):
             lines[number] = line.translate(_TCVN3_CAPITAL)
-        else:
-            lines[number] = _LETTER_RUN.sub(
-                lambda m: m.group().translate(_TCVN3_CAPITAL) if _all_caps_word(m.group()) else m.group(), line
-            )
+            continue
+        upper = list(caps)
+        for index, count in enumerate(capitals):
+            if count == 1 and toned[index]:
+                neighbours = [j for j in (index - 1, index + 1) if 0 <= j < len(words)]
+                upper[index] = any(caps[j] and toned[j] for j in neighbours)
+        pieces, last = [], 0
+        for word, make_upper in zip(words, upper):
+            if make_upper:
+                pieces += [line[last : word.start()], word.group().translate(_TCVN3_CAPITAL)]
+                last = word.end()
+        lines[number] = "".join(pieces) + line[last:]
     return "".join(lines)
 
 
@@ -545,6 +554,7 @@ def _encode_viqr(text: str) -> str:
 # How Vietnamese a reading looks.
 # ---------------------------------------------------------------------------
 
+_CONSONANTS = frozenset("bcdđfghjklmnpqrstvwxz")
 _VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz") | frozenset(
     ch for ch in MARKED_LETTERS if ch.islower()
 )
@@ -567,15 +577,38 @@ class Evidence(NamedTuple):
         return self.good - self.bad
 
 
+#: Frequency (wordfreq's, per word) from which a syllable counts as seen in use.
+KNOWN_FREQUENCY = 1e-7
+
+
+@functools.lru_cache(maxsize=1)
+def _syllable_frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict  # a dependency of the package
+
+    return get_frequency_dict("vi")
+
+
+def _frequency(word: str) -> float:
+    """How common *word* (lowercase) is in Vietnamese, in either tone style."""
+    frequencies = _syllable_frequencies()
+    return max(frequencies.get(word, 0.0), frequencies.get(canonical(word), 0.0))
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _word_evidence(word: str) -> int:
-    """+1 for a marked valid syllable, -1 for a marked impossible one or a foreign letter."""
+    """+1 for a marked syllable in common use, -1 for an impossible one or a foreign letter.
+
+    A possible syllable nobody writes ("sè", "cã") says nothing: misreadings
+    make such syllables by chance.
+    """
     lower = word.lower()
     if not _VIETNAMESE_LETTERS.issuperset(lower):
         return -1
-    if not has_marks(lower):
-        return 0
-    return 1 if is_valid(lower) else -1
+    if not has_marks(lower) or _CONSONANTS.issuperset(lower):
+        return 0  # no mark, or an abbreviation ("đ" for đồng, "NĐ", "HĐND")
+    if not is_valid(lower):
+        return -1
+    return 1 if _frequency(lower) >= KNOWN_FREQUENCY else 0
 
 
 _SUSPECT = re.compile(

@@ -79,7 +79,7 @@ class _Paragraph(NamedTuple):
 
 
 # A line of program code or data: left alone whatever its words look like.
-_CODE_LINE = regex.compile(r'[{}]|":|\(\);|^\s*(?:import|def|class|return|var|let|const|SELECT|INSERT)\b|\s(?:==|=|&&|\|\|)\s')
+_CODE_LINE = regex.compile(r'\{[^{}]*\}|":|\(\);|^\s*(?:import|def|class|return|var|let|const|SELECT|INSERT)\b|\s(?:==|=|&&|\|\|)\s')
 
 
 def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:

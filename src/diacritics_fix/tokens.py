@@ -130,6 +130,8 @@ def _split_chunk(chunk: str, offset: int, out: list[Token], line_start: bool) ->
     if kind == PROTECTED:
         out.append(Token(PROTECTED, chunk, offset))
         return
+    # Words joined by dots and nothing else code-like: "v.v", "cay.néng", "report.docx".
+    dotted_words = kind == ABBREV and not _CODE_CHAR.search(chunk)
     position = 0
     for match in _LETTERS.finditer(chunk):
         start, end = match.span()
@@ -137,7 +139,12 @@ def _split_chunk(chunk: str, offset: int, out: list[Token], line_start: bool) ->
             out.append(Token(PUNCT if kind == WORD else PROTECTED, chunk[position:start], offset + position))
         run = match.group()
         if kind == ABBREV:
-            run_kind = ABBREV if run.isupper() else PROTECTED
+            if run.isupper():
+                run_kind = ABBREV
+            elif dotted_words:
+                run_kind = MIXED  # "cay.néng": a space OCR read as a dot, or a file name
+            else:
+                run_kind = PROTECTED
         elif not _WORD_CASE.match(run):
             run_kind = MIXED  # iPhone, or "huGng" misread by OCR
         elif _ROMAN.match(run) or _is_bullet(run, chunk[end:], line_start and start == 0):

@@ -91,7 +91,7 @@ SPELLING_MARGIN = 6.0
 PIECE_CHOICES = 4
 # Readings are ranked by channel cost plus this weight times -log P(syllable)
 # (see CandidateIndex.syllable_readings); tuned on the tune split.
-PRIOR = 0.5
+PRIOR = 1.0
 # For a glued token, each half keeps this many readings.
 GLUED_CHOICES = 3
 # A token of digits alone is read as a syllable only up to this length (when asked).

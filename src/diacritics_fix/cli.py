@@ -142,13 +142,19 @@ def format_change(name: str, text: str, change: Change, form: str) -> str:
               help="Tone placement: keep the document's, or hòa (thủy, khỏe) / hoà (thuỷ, khoẻ) everywhere.")
 @click.option("--mode", type=click.Choice(MODE_CHOICES), default="auto", show_default=True,
               help="auto decides per paragraph; stripped restores every unmarked word; clean only fills "
-                   "in words whose unmarked spelling is not Vietnamese.")
+                   "in words whose unmarked spelling is not Vietnamese; ocr repairs OCR output.")
 @click.option("--phrases", "phrase_files", multiple=True, metavar="FILE",
               help="Extra phrases, one a line (repeatable).")
+@click.option("--mark-uncertain", is_flag=True,
+              help="Wrap words whose reading is doubtful (confidence below --threshold) in the marker.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
+              help="Confidence below which --mark-uncertain marks a word.")
+@click.option("--marker", default="⟦…⟧", show_default=True, help="The marker; … stands for the word.")
 @click.option("--explain", is_flag=True, help="Print each change on standard error.")
 @click.option("--explain-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one readable line per change; json: JSON Lines.")
-def restore_command(file, output, in_place, no_backup, style, mode, phrase_files, explain, explain_format):
+def restore_command(file, output, in_place, no_backup, style, mode, phrase_files, mark_uncertain, threshold, marker,
+                    explain, explain_format):
     """Restore the diacritics of FILE (standard input when absent or -).
 
     \b
@@ -166,7 +172,13 @@ def restore_command(file, output, in_place, no_backup, style, mode, phrase_files
         raise click.UsageError("--no-backup only goes with --in-place")
     try:
         phrases = [line for path in phrase_files for line in _phrase_lines(path)]
-        restorer = Restorer(Options(style=style, mode=mode, phrases=tuple(phrases)))
+        options = Options(style=style, mode=mode, phrases=tuple(phrases), mark_uncertain=mark_uncertain,
+                          threshold=threshold, marker=marker)
+        try:
+            options.validate()
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+        restorer = Restorer(options)
         text = read_text(file)
         if explain:
             restored, changes = restorer.restore_and_explain(text)

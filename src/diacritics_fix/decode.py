@@ -180,13 +180,16 @@ class Decoder:
         if not with_confidence:
             return [Choice(path[i], 1.0, phrase_of(i), ()) for i in range(n)]
         backward = self._backward(slots, unary, links)
+        # The scores are not calibrated log-probabilities: a temperature, fitted on
+        # the tune split, makes the confidences match how often readings are right.
+        temperature = self.model.weights.confidence_temperature
         choices = []
         for i in range(n):
             forward = [s - b for s, b in zip(scores[i], slots[i].backoff)]
             marginals = [f + b for f, b in zip(forward, backward[i])]
             top = max(marginals)
-            total = sum(math.exp(m - top) for m in marginals)
-            confidence = math.exp(marginals[path[i]] - top) / total
+            total = sum(math.exp((m - top) / temperature) for m in marginals)
+            confidence = math.exp((marginals[path[i]] - top) / temperature) / total
             choices.append(Choice(path[i], confidence, phrase_of(i), tuple(marginals)))
         return choices
 

@@ -59,6 +59,7 @@ Decoded(text='Độc lập - Tự do - Hạnh phúc', encoding='vni')
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from typing import Callable, NamedTuple
@@ -560,21 +561,30 @@ _VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz") | frozenset(
 )
 # Windows-1252 signs that a legacy letter byte shows as: after a letter (or, for
 # signs also used after words, between two letters) they mean a misreading.
-_SIGNS_AFTER_LETTER = "¡¢¤¥¦§¨ª¬¯±´µ¶·¸¹º¼½¾¿×÷"
-_SIGNS_BETWEEN_LETTERS = "€‚„…†‡‰•™©®°²³»«"
+_SIGNS_AFTER_LETTER = "¡¢¤¥¦§¨ª¬¯±´µ¶·¸¹º¼½¾¿×÷ˆ˜"
+_SIGNS_BETWEEN_LETTERS = "€‚„…†‡‰•™©®°²³»«\xa0"
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1a")  # \x1a ends many DOS-era files
 
 
 class Evidence(NamedTuple):
-    """Letter runs that look Vietnamese (``good``), that cannot be (``bad``), of ``words``."""
+    """Letter runs that look Vietnamese (``good``), that cannot be (``bad``), of ``words``.
+
+    ``common`` adds up the Zipf frequencies of the good ones: between two
+    readings with as much evidence, the one in commoner words wins.
+    """
 
     good: int
     bad: int
     words: int
+    common: float = 0.0
 
     @property
     def net(self) -> int:
         return self.good - self.bad
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        return self.net, self.common
 
 
 #: Frequency (wordfreq's, per word) from which a syllable counts as seen in use.
@@ -595,8 +605,9 @@ def _frequency(word: str) -> float:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _word_evidence(word: str) -> int:
-    """+1 for a marked syllable in common use, -1 for an impossible one or a foreign letter.
+def _word_evidence(word: str) -> float:
+    """The Zipf frequency (> 0) of a marked syllable in common use; -1 for an
+    impossible one or a foreign letter; 0 for the rest.
 
     A possible syllable nobody writes ("sè", "cã") says nothing: misreadings
     make such syllables by chance.
@@ -608,11 +619,13 @@ def _word_evidence(word: str) -> int:
         return 0  # no mark, or an abbreviation ("đ" for đồng, "NĐ", "HĐND")
     if not is_valid(lower):
         return -1
-    return 1 if _frequency(lower) >= KNOWN_FREQUENCY else 0
+    frequency = _frequency(lower)
+    return math.log10(frequency) + 9 if frequency >= KNOWN_FREQUENCY else 0
 
 
 _SUSPECT = re.compile(
     r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ufffd]"
+    r"|[\u0370-\u07ff]"  # Greek to NKo: what two legacy bytes make when they happen to be UTF-8
     rf"|(?<=[^\W\d_])[{_SIGNS_AFTER_LETTER}]"
     rf"|(?<=[^\W\d_])[{_SIGNS_BETWEEN_LETTERS}](?=[^\W\d_])"
 )
@@ -621,23 +634,25 @@ _SUSPECT = re.compile(
 def vietnamese_evidence(text: str, limit: int = 200_000) -> Evidence:
     """Count how Vietnamese *text* (NFC) looks, over its first *limit* letter runs.
 
-    >>> vietnamese_evidence("Cộng hòa xã hội")
-    Evidence(good=4, bad=0, words=4)
+    >>> vietnamese_evidence("Cộng hòa xã hội")[:3]
+    (4, 0, 4)
     >>> vietnamese_evidence("Céng hßa x· héi")
-    Evidence(good=0, bad=4, words=4)
+    Evidence(good=0, bad=4, words=4, common=0.0)
     """
     good = bad = words = 0
+    common = 0.0
     for words, match in enumerate(_LETTER_RUN.finditer(text), start=1):
         value = _word_evidence(match.group())
         if value > 0:
             good += 1
+            common += value
         elif value < 0:
             bad += 1
         if words >= limit:
             text = text[: match.end()]
             break
     bad += len(_SUSPECT.findall(text))
-    return Evidence(good, bad, words)
+    return Evidence(good, bad, words, round(common, 2))
 
 
 def _acceptable(evidence: Evidence) -> bool:
@@ -723,53 +738,82 @@ def _cp1258_text(data: bytes, errors: str = "replace") -> str:
 
 
 def _fix_cp1252_utf8(text: str) -> str | None:
-    """ftfy's repair of UTF-8 read as Windows-1252, or None when it found none."""
+    """The repair of UTF-8 read as Windows-1252, or None when there is none.
+
+    ftfy's, which also mends what the misreading lost (a no-break space that
+    became a space); where ftfy sees too little to act (a short all-caps line),
+    the plain reversal when it is valid UTF-8.
+    """
     import ftfy  # wordfreq's dependency; imported here so plain decoding does not pay for it
 
     fixed, steps = ftfy.fix_encoding_and_explain(text)
-    if fixed == text or not any(step[0] == "decode" and step[1].startswith("utf-8") for step in steps):
+    if fixed != text and any(step[0] == "decode" and step[1].startswith("utf-8") for step in steps):
+        return fixed
+    raw = _view_to_bytes(text)
+    if raw is None or raw.isascii():
         return None
-    return fixed
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _split_bom(text: str) -> tuple[str, str]:
     return ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
 
 
-def _read_utf8(text: str, name: str) -> Decoded:
-    """Valid UTF-8: as it is, unless a mojibake reading is clearly more Vietnamese."""
+def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
+    """Valid UTF-8: as it is, unless another reading is clearly more Vietnamese.
+
+    The other readings: the ``*-as-cp1252`` repairs of the text, and, when the
+    text shows misfits, the legacy readings of the bytes themselves (a short
+    VISCII text can be valid UTF-8 by chance).  A reading must look Vietnamese
+    (more good words than bad) and beat the text as it is; ftfy's repair,
+    which only acts on text it judges broken, may also tie with it.
+    """
     if text.isascii():
         return Decoded(text, name)
     text = _compose(text)
     bom, body = _split_bom(text)
     as_is = vietnamese_evidence(body)
     readings: list[tuple[str, str]] = []
-    view_bytes = _view_to_bytes(body)
-    if view_bytes is not None:
-        for legacy in ("tcvn3", "vni", "viscii"):
-            readings.append((_decode_legacy_view(body, legacy), f"{legacy}-as-cp1252"))
     repaired = _fix_cp1252_utf8(body)
     if repaired is not None:
-        readings.append((_compose(repaired), "utf-8-as-cp1252"))
-    best = None
+        readings.append((bom + _compose(repaired), "utf-8-as-cp1252"))
+    if _view_to_bytes(body) is not None:
+        for legacy in ("tcvn3", "vni", "viscii"):
+            readings.append((bom + _decode_legacy_view(body, legacy), f"{legacy}-as-cp1252"))
+    if as_is.bad:
+        body_bytes = data[len(bom.encode("utf-8")) :]
+        for legacy in AUTO_ENCODINGS:
+            readings.append((bom + _legacy_text(body_bytes, legacy), legacy))
+    best: tuple[Evidence, str, str] | None = None
     for candidate, candidate_name in readings:
         evidence = vietnamese_evidence(candidate)
-        if evidence.net > as_is.net and evidence.good > evidence.bad:
-            if best is None or evidence.net > best[0].net:
-                best = (evidence, candidate, candidate_name)
+        if evidence.good <= evidence.bad or evidence.net < as_is.net:
+            continue
+        if evidence.net == as_is.net and candidate_name != "utf-8-as-cp1252":
+            continue
+        if best is None or evidence.rank > best[0].rank:
+            best = (evidence, candidate, candidate_name)
     if best is None:
         return Decoded(text, name)
-    return Decoded(bom + best[1], best[2])
+    return Decoded(best[1], best[2])
+
+
+def _legacy_text(data: bytes, name: str) -> str:
+    if name == "cp1258":
+        return _cp1258_text(data)
+    return _decode_legacy_view(_bytes_to_view(data), name)
 
 
 def _read_legacy(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
     """Bytes that are not UTF-8: the 8-bit reading that looks most Vietnamese."""
-    view = _bytes_to_view(data)
     best: tuple[Evidence, str, str] | None = None
     for name in AUTO_ENCODINGS:
-        text = _cp1258_text(data) if name == "cp1258" else _decode_legacy_view(view, name)
+        text = _legacy_text(data, name)
         evidence = vietnamese_evidence(text)
-        if best is None or evidence.net > best[0].net:
+        if best is None or evidence.rank > best[0].rank:
             best = (evidence, text, name)
     assert best is not None
     evidence, text, name = best
@@ -849,13 +893,13 @@ def decode_document(data: bytes, encoding: str | None = None) -> Decoded:
         name, codec = bom
         if name in ("utf-16", "utf-32"):
             return _decode_forced(data, name)
-        return _read_utf8(_strict_decode(data, "utf-8", "UTF-8"), name)
+        return _read_utf8(data, _strict_decode(data, "utf-8", "UTF-8"), name)
     _check_nul(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         return _read_legacy(data, err)
-    return _read_utf8(text, "utf-8")
+    return _read_utf8(data, text, "utf-8")
 
 
 # ---------------------------------------------------------------------------

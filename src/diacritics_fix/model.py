@@ -70,6 +70,7 @@ class Weights(NamedTuple):
     phrase_per_syllable: float = 1.0  # bonus per extra syllable of a matched phrase
     user_phrase_pair: float = 8.0  # bonus of each syllable pair inside a user's phrase
     ocr_channel: float = 1.0  # weight of the OCR channel's log P against the language model
+    confidence_temperature: float = 1.5  # divides max-marginal scores before normalising (fitted on OCR tune pairs)
     unknown_logp: float = -16.0  # log P of a word the model does not know
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from .model import Weights
 
 STYLE_CHOICES = ("keep", "hòa", "hoà")
-MODE_CHOICES = ("auto", "clean", "stripped")
+MODE_CHOICES = ("auto", "clean", "stripped", "ocr")
 
 
 class Options(NamedTuple):
@@ -24,9 +24,10 @@ class Options(NamedTuple):
     #: ``"hoà"`` on the second (hoà, thuỷ, khoẻ) everywhere.
     style: str = "keep"
 
-    #: ``"auto"`` decides per paragraph whether its words lost their marks;
-    #: ``"stripped"`` treats every unmarked word as stripped; ``"clean"`` only
-    #: fills in words whose unmarked spelling is not a Vietnamese word.
+    #: ``"auto"`` decides per paragraph whether it is correct, stripped of its
+    #: marks, or OCR output; ``"stripped"`` treats every unmarked word as
+    #: stripped; ``"clean"`` only fills in words whose unmarked spelling is not
+    #: a Vietnamese word; ``"ocr"`` reads every word through the OCR channel.
     mode: str = "auto"
 
     #: Extra domain phrases (any tone placement), one phrase per string.
@@ -34,6 +35,12 @@ class Options(NamedTuple):
 
     #: At most this many readings per word are weighed by the decoder.
     max_candidates: int = 6
+
+    #: Wrap every word whose reading has a confidence below ``threshold`` in
+    #: ``marker`` (its ``…`` stands for the word), so a reviewer sees the doubtful ones.
+    mark_uncertain: bool = False
+    threshold: float = 0.8
+    marker: str = "⟦…⟧"
 
     #: Weights of the language model (tuned defaults; change for experiments).
     weights: Weights = Weights()
@@ -46,4 +53,8 @@ class Options(NamedTuple):
             raise ValueError(f"mode must be one of {', '.join(MODE_CHOICES)}, not {self.mode!r}")
         if self.max_candidates < 1:
             raise ValueError("max_candidates must be at least 1")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError("threshold must be between 0 and 1")
+        if "…" not in self.marker:
+            raise ValueError("marker must contain … where the word goes, as in ⟦…⟧")
         return self

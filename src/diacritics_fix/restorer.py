@@ -38,6 +38,8 @@ class Change(NamedTuple):
     ``start``/``end`` index the input text; ``alternatives`` are the runner-up
     readings with their confidence; ``reason`` says what decided it:
     ``phrase: …``, ``pair: …``, ``frequency``, ``abbreviation`` or ``style``.
+    With ``mark_uncertain``, a doubtful word is a change too: ``restored``
+    then carries the marker (and may be the original word inside it).
     """
 
     start: int
@@ -277,44 +279,57 @@ class Restorer:
         if not segment:
             return
         model = self.model
+        options = self.options
         if rate is None:
             slots = [forced.get(t.start) or self._ocr_slot(t) for t in segment]
         else:
             slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
-        choices = self._decoder.decode(slots, with_confidence=explain)
-        restyle_marked = self.options.style != "keep"
+        choices = self._decoder.decode(slots, with_confidence=explain or options.mark_uncertain)
         for position, (token, slot, choice) in enumerate(zip(segment, slots, choices)):
             sid = slot.ids[choice.index]
-            if sid == model.number_id:
-                continue
             if sid == model.abbreviation_id:
                 self._abbreviation(token, changes)
                 continue
-            if sid == KEEP:
+            restored = self._reading(token, slot, choice, rate, out_style)
+            doubtful = options.mark_uncertain and len(slot.ids) > 1 and choice.confidence < options.threshold
+            if restored is None and not doubtful:
                 continue
-            marked = slot.marked and rate is not None  # OCR marks are evidence, not the writer's
-            if marked and not restyle_marked:
-                continue
-            words = [model.syllables[s] for s in slot.candidates[choice.index].syllables()]
-            if out_style == "hoà":
-                words = [restyle(word, out_style) for word in words]
-            restored = " ".join(apply_case(token.text, word) if i == 0 else
-                                (word.upper() if _letters_upper(token.text) else word)
-                                for i, word in enumerate(words))
-            if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
-                continue  # unchanged, or only the normal form differs: keep the writer's code points
+            written = restored if restored is not None else token.text
+            if doubtful:
+                written = options.marker.replace("…", written)
             reason, alternatives = "style", ()
-            if explain and not marked:
+            if explain and (not slot.marked or rate is None):
                 reason = _reason(choice, position, slots, choices, model)
                 alternatives = _alternatives(slot, choice, model, token.text)
-            changes.append(Change(token.start, token.end, token.text, restored, choice.confidence, alternatives, reason))
+            changes.append(Change(token.start, token.end, token.text, written, choice.confidence, alternatives, reason))
+
+    def _reading(self, token: tk.Token, slot: Slot, choice: Choice, rate: float | None, out_style: str) -> str | None:
+        """The text a decoded token becomes, or None when it stays as written."""
+        model = self.model
+        candidate = slot.candidates[choice.index]
+        if candidate.syllable in (KEEP, model.number_id):
+            return None
+        marked = slot.marked and rate is not None  # OCR marks are evidence, not the writer's
+        if marked and self.options.style == "keep":
+            return None
+        words = [model.syllables[s] for s in candidate.syllables()]
+        if out_style == "hoà":
+            words = [restyle(word, out_style) for word in words]
+        # A glued token read as two syllables gets its space back.
+        upper = _letters_upper(token.text)
+        restored = " ".join(apply_case(token.text, word) if i == 0 else word.upper() if upper else word
+                            for i, word in enumerate(words))
+        if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
+            return None  # unchanged, or only the normal form differs: keep the writer's code points
+        return restored
 
 
 def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
     """The runner-up readings with their share of the max-marginal mass."""
     scores = choice.scores
     top = max(scores)
-    weights = [math.exp(s - top) for s in scores]
+    temperature = model.weights.confidence_temperature
+    weights = [math.exp((s - top) / temperature) for s in scores]
     total = sum(weights)
     ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
     result = []

@@ -52,6 +52,7 @@ import functools
 import heapq
 import itertools
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -71,6 +72,9 @@ EDGE_PUNCTUATION = ".,;:!\"'“”‘’()[]{}«»-–—…_*"
 # Symbols that, printed alone or inside a word, stand for a letter far more
 # often than for themselves in OCR output (``@`` for ``ở``, ``¢`` for ``ơ``).
 LETTER_SYMBOLS = frozenset("@&¢§¥€®£©")
+# What marks a token as a code, a reference or a measurement, never a garbled
+# word: a slash, brackets, an equals sign, or digits on both sides of a separator.
+_CODE = re.compile(r"[/\\\[\]=]|\d[.,:-]\d")
 
 # Symmetric-delete search: the index holds each skeleton with up to
 # MAX_DELETIONS letters deleted, and a token's spelling may reach a skeleton
@@ -131,9 +135,15 @@ def is_readable(core: str, numbers: bool = False) -> bool:
 
     A run of digits (``46`` for ``độ``) counts only with *numbers* and when short.
 
+    A code or a measurement (``24-CT/TW``, ``2,5m``, ``a)[11]``) is never a word.
+
     >>> is_readable("s6"), is_readable("@"), is_readable("2019"), is_readable("46", numbers=True)
     (True, True, False, True)
+    >>> is_readable("15/ct-ttg"), is_readable("2,5m")
+    (False, False)
     """
+    if _CODE.search(core):
+        return False
     if any(ch.isalpha() or ch in LETTER_SYMBOLS for ch in core):
         return True
     return numbers and core.isdigit() and len(core) <= MAX_DIGIT_READING
@@ -284,7 +294,7 @@ class Channel:
                             target_row[j + width] = total
             # Every path to the end passes through this row or jumps over it into
             # one of the next (truth sides are short): their minimum bounds it.
-            if bound < INF and i < n and min(min(r) for r in table[i:i + self._max_truth]) > bound:
+            if i < n and min(row) > bound and all(min(r) > bound for r in table[i + 1:i + self._max_truth]):
                 return INF
         return table[n][m]
 

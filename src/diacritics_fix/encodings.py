@@ -23,14 +23,26 @@ returns its text as NFC Unicode, with the name of the encoding it read:
                     reading English as VIQR would damage it
 ==================  =========================================================
 
-Detection: magic numbers of binary formats and NUL bytes raise
-:class:`BinaryFileError`; byte-order marks decide next; valid UTF-8 is UTF-8,
-unless one of the ``*-as-cp1252`` readings of it looks clearly more
-Vietnamese; anything else is read with each 8-bit decoder and the reading that
-looks most Vietnamese wins (:func:`vietnamese_evidence`: letter runs that are
-valid syllables with marks count for it, impossible ones and foreign letters
-against).  When even the best reading is mostly garbage,
-:class:`UndecodableError` names the first byte that is not UTF-8.
+Detection, in order:
+
+1. magic numbers of binary formats (PDF, PNG, JPEG, ZIP, Word .doc …) and NUL
+   bytes raise :class:`BinaryFileError`;
+2. a byte-order mark decides;
+3. valid UTF-8 is UTF-8, unless another reading of it is clearly more
+   Vietnamese: the ``*-as-cp1252`` repairs (ftfy's for ``utf-8``, the tables
+   here for the others), or, for a short text full of misfits, a legacy
+   reading of the bytes (VISCII's ươ is the valid UTF-8 sequence DF BD);
+4. other bytes are read with each of :data:`AUTO_ENCODINGS` and the reading
+   that looks most Vietnamese wins;
+5. when even that reading is mostly garbage, :class:`UndecodableError` names
+   the first byte that is not UTF-8 (text in another Latin-script language,
+   mostly ASCII with no control characters, is read as ``cp1258``).
+
+How Vietnamese a reading looks is :func:`vietnamese_evidence`: letter runs
+that are possible syllables with marks *and* in common use (wordfreq's
+Vietnamese list) count for it, impossible ones and foreign letters against,
+and between two readings with as much evidence the commoner words win
+("Số", not "Sè").
 
 The text is kept as read: line endings, a byte-order mark (as U+FEFF at the
 start: the restorer preserves it) and every character outside the converted
@@ -148,8 +160,10 @@ def _build_cp1252() -> str:
 _CP1252 = _build_cp1252()
 _CP1252_BYTE = {ch: byte for byte, ch in enumerate(_CP1252)}
 _LATIN1_TO_CP1252 = {byte: _CP1252[byte] for byte in range(0x80, 0xA0)}
-_CP1252_TO_LATIN1 = {ord(_CP1252[byte]): byte for byte in range(0x80, 0xA0)}
 _C1_HOLES = frozenset(chr(byte) for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+# C1 controls other than the holes are no Windows-1252 character: map them out of Latin-1.
+_CP1252_TO_LATIN1: dict[int, int | str] = {byte: "\uffff" for byte in range(0x80, 0xA0)}
+_CP1252_TO_LATIN1.update({ord(_CP1252[byte]): byte for byte in range(0x80, 0xA0)})
 
 
 def _bytes_to_view(data: bytes) -> str:
@@ -399,6 +413,8 @@ def _recover_tcvn3_capitals(text: str) -> str:
         return text
     lines = text.splitlines(keepends=True)
     for number, line in enumerate(lines):
+        if line.islower() or _TCVN3_LOWER_ONLY.isdisjoint(line):
+            continue  # no capital to go by, or nothing to recover
         words = list(_LETTER_RUN.finditer(line))
         if not any(ch in _TCVN3_LOWER_ONLY for word in words for ch in word.group()):
             continue
@@ -631,7 +647,7 @@ _SUSPECT = re.compile(
 )
 
 
-def vietnamese_evidence(text: str, limit: int = 200_000) -> Evidence:
+def vietnamese_evidence(text: str, limit: int = 50_000) -> Evidence:
     """Count how Vietnamese *text* (NFC) looks, over its first *limit* letter runs.
 
     >>> vietnamese_evidence("Cộng hòa xã hội")[:3]
@@ -655,9 +671,23 @@ def vietnamese_evidence(text: str, limit: int = 200_000) -> Evidence:
     return Evidence(good, bad, words, round(common, 2))
 
 
-def _acceptable(evidence: Evidence) -> bool:
-    """A reading is text when its misfits are outweighed or a small minority."""
-    return evidence.bad <= evidence.good or evidence.bad <= 0.02 * evidence.words
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ANY_LETTER = re.compile(r"[^\W\d_]")
+_BROKEN = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ufffd]")
+
+
+def _acceptable(evidence: Evidence, text: str, name: str) -> bool:
+    """A reading is text when its misfits are outweighed or a small minority.
+
+    Windows-1258 also takes text in another Latin-script language (a French
+    name in an English letter): no broken character, three letters in four ASCII.
+    """
+    if evidence.bad <= evidence.good or evidence.bad <= 0.02 * evidence.words:
+        return True
+    if name != "cp1258" or _BROKEN.search(text):
+        return False
+    letters = len(_ANY_LETTER.findall(text))
+    return letters > 0 and len(_ASCII_LETTER.findall(text)) >= 0.75 * letters
 
 
 # ---------------------------------------------------------------------------
@@ -765,9 +795,10 @@ def _split_bom(text: str) -> tuple[str, str]:
 def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
     """Valid UTF-8: as it is, unless another reading is clearly more Vietnamese.
 
-    The other readings: the ``*-as-cp1252`` repairs of the text, and, when the
-    text shows misfits, the legacy readings of the bytes themselves (a short
-    VISCII text can be valid UTF-8 by chance).  A reading must look Vietnamese
+    The other readings: the ``*-as-cp1252`` repairs of the text, and, when
+    misfits are a fair share of its evidence, the legacy readings of the bytes
+    themselves (a short VISCII text can be valid UTF-8 by chance; a long one
+    cannot).  A reading must look Vietnamese
     (more good words than bad) and beat the text as it is; ftfy's repair,
     which only acts on text it judges broken, may also tie with it.
     """
@@ -783,7 +814,7 @@ def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
     if _view_to_bytes(body) is not None:
         for legacy in ("tcvn3", "vni", "viscii"):
             readings.append((bom + _decode_legacy_view(body, legacy), f"{legacy}-as-cp1252"))
-    if as_is.bad:
+    if as_is.bad and as_is.bad * 5 >= as_is.good:
         body_bytes = data[len(bom.encode("utf-8")) :]
         for legacy in AUTO_ENCODINGS:
             readings.append((bom + _legacy_text(body_bytes, legacy), legacy))
@@ -817,7 +848,10 @@ def _read_legacy(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
             best = (evidence, text, name)
     assert best is not None
     evidence, text, name = best
-    if not _acceptable(evidence):
+    if not _acceptable(evidence, text, name):
+        latin = _legacy_text(data, "cp1258")
+        if _acceptable(vietnamese_evidence(latin), latin, "cp1258"):
+            return Decoded(latin, "cp1258")
         offset = utf8_error.start
         raise UndecodableError(
             f"cannot decode: byte 0x{data[offset]:02x} at offset {offset} is not UTF-8, and no "

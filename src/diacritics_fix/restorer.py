@@ -32,6 +32,15 @@ _JOINERS = frozenset("-–—")
 _OCR_SYMBOLS = frozenset("&@¢©®")
 
 
+def _lone_symbol(tokens: list[tk.Token], i: int) -> bool:
+    """A symbol standing alone between spaces, as OCR writes a lone letter it misread (``&`` for ``ở``)."""
+    if tokens[i].text not in _OCR_SYMBOLS:
+        return False
+    before = tokens[i - 1].kind if i > 0 else tk.SPACE
+    after = tokens[i + 1].kind if i + 1 < len(tokens) else tk.SPACE
+    return before in (tk.SPACE, tk.BREAK) and after in (tk.SPACE, tk.BREAK)
+
+
 class Change(NamedTuple):
     """One rewritten word, with why.
 
@@ -221,7 +230,7 @@ class Restorer:
                 token = tokens[i]
                 kind = token.kind
                 if kind == tk.WORD or kind == tk.NUMBER or (
-                    rate is None and (kind == tk.MIXED or (kind == tk.PUNCT and token.text in _OCR_SYMBOLS))
+                    rate is None and (kind == tk.MIXED or _lone_symbol(tokens, i))
                 ):
                     segment.append(token)
                     continue

@@ -105,9 +105,11 @@ def _is_bullet(word: str, trail: str, line_start: bool) -> bool:
     return line_start and trail[:1] == "." and trail[1:] in ("", ")")
 
 
-# Letters with digits or @ in one word: "s6" (số), "d6i" (đối), "Thu@ng" (Thường) in OCR output.
+# Letters with digits or symbols in one word: "s6" (số), "d6i" (đối), "Thu@ng" (Thường),
+# "tr¢" (trợ) in OCR output.
 _MIXED = regex.compile(
-    r"^(?P<lead>[(\[\"'“«]*)(?P<core>(?=[\p{L}\p{M}\d@]*\p{L})(?=[\p{L}\p{M}\d@]*[\d@])[\p{L}\p{M}\d@]{2,12})"
+    r"^(?P<lead>[(\[\"'“«]*)"
+    r"(?P<core>(?=[\p{L}\p{M}\d@¢&©®§$]*\p{L})(?=[\p{L}\p{M}\d@¢&©®§$]*[\d@¢&©®§$])[\p{L}\p{M}\d@¢&©®§$]{2,12})"
     r"(?P<trail>[)\]\"'”».,;:!?…]*)$"
 )
 # … but not codes and measures: QH15, B40, 5kg, 14h, 10ha, 220kV ("T6" may be "Tổ" misread).

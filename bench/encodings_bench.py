@@ -3,8 +3,8 @@
 
     python bench/encodings_bench.py [N]
 
-Each text of the development corpus (``../shared/corpus/dev``, read in place,
-never copied) or, without it, the test paragraphs of ``tests/test_encodings.py``
+Each text of the development corpus (``../shared/corpus/dev`` or
+``$DIACRITICS_FIX_CORPUS``, read in place, never copied) or, without it, the test paragraphs of ``tests/test_encodings.py``
 is written in each legacy encoding with :func:`encode_document` and read back
 with :func:`decode_document` without naming the encoding.  A letter is right
 when it comes back identical (for TCVN3, identical ignoring case: its capitals
@@ -26,7 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from corpus import corpus_dir  # noqa: E402
 from diacritics_fix.encodings import decode_document, encode_document  # noqa: E402
 
 ENCODINGS = (
@@ -37,8 +39,7 @@ CASELESS = ("tcvn3", "tcvn3-as-cp1252")
 
 
 def texts(limit: int) -> tuple[str, list[str]]:
-    corpus = ROOT.parent / "shared" / "corpus" / "dev"
-    paths = sorted(corpus.glob("*.txt"))[:limit]
+    paths = sorted(corpus_dir().glob("*.txt"))[:limit]
     if paths:
         return f"dev corpus ({len(paths)} documents)", [p.read_text(encoding="utf-8") for p in paths]
     from test_encodings import PARAGRAPHS  # the tests' own administrative text

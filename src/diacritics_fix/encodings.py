@@ -525,7 +525,7 @@ def _decode_viqr(text: str) -> str:
         if prev_is_letter and out[-1][0] in _VIQR_VOWELS and ch in _VIQR_MARKS:
             cluster = out[-1]
             following = text[index + 1 : index + 2]
-            mid_word = following.isalpha() or following in _VIQR_MARKS and following != ""
+            mid_word = following.isalpha() or following in _VIQR_MARKS
             if ch in _VIQR_QUALITY:
                 if cluster[0] in _VIQR_QUALITY_BASES[ch] and len(cluster) == 1:
                     out[-1] = cluster + _VIQR_QUALITY[ch]
@@ -554,7 +554,7 @@ def _encode_viqr(text: str) -> str:
             after_vowel = False
             continue
         parts = unicodedata.normalize("NFD", ch)
-        if parts[0] in _VIQR_VOWELS:
+        if parts[0] in _VIQR_VOWELS and all(mark in _VIQR_OF_MARK for mark in parts[1:]):
             quality = [_VIQR_OF_MARK[m] for m in parts[1:] if m not in _TONE_CHARS]
             tone = [_VIQR_OF_MARK[m] for m in parts[1:] if m in _TONE_CHARS]
             out.append(parts[0] + "".join(quality) + "".join(tone))

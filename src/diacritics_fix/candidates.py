@@ -85,7 +85,7 @@ def strip_rate(marked: int, unmarked: int, foreign: int = 0,
 # At or above this share of garbled words (no Vietnamese syllable, no English
 # word: "téng", "cia", "s6") a paragraph is taken as OCR output.
 OCR_GARBLED_SHARE = 0.08
-OCR_MIN_GARBLED = 3
+OCR_MIN_GARBLED = 2
 
 
 def is_ocr_output(counts: tuple[int, int, int, int], prior: tuple = (0, 0, 0, 0), prior_weight: int = 6) -> bool:

@@ -12,15 +12,17 @@ generator built on it:
   ``-log P(ocr characters | truth characters)``, learned from OCR pairs by
   ``scripts/build_channel.py`` and shipped as ``data/lexicon/channel.tsv``.
   Besides one-to-one substitutions, insertions and deletions it knows a few
-  multi-character confusions (``ủ`` → ``ii``, ``ư`` → ``tr``).
-  :meth:`Channel.cost` is the cheapest way of turning a syllable into the
-  OCR token, i.e. ``-log P(ocr | syllable)`` under the best alignment.
+  hundred multi-character confusions (``ữ`` → ``it``, ``đố`` → ``d6``,
+  ``ườ`` → ``u@``, ``là`` → ``1a``).  :meth:`Channel.cost` is the cheapest
+  way of turning a syllable into the OCR token, ``-log P(ocr | syllable)``
+  under the best alignment.
 * :func:`ocr_candidates` — the best readings of one OCR token: syllables of
   the language model (or two syllables for a glued token), each with its
-  channel log-probability.  It never scans the lexicon: the token is folded
-  to a *skeleton* (marks off, digits and symbols to the letters they stand
-  for), the skeletons within two deletions of it are looked up in a
-  symmetric-delete index, and only their syllables are scored by the channel.
+  channel log-probability.  It never scans the lexicon: the channel is read
+  backwards to spell the token as a few likely *skeletons* (``s6`` → ``so``,
+  ``sit`` → ``su``), the skeletons within two deletions of those are found in
+  a symmetric-delete index, and only their syllables are scored, best first,
+  with a lower bound per skeleton cutting the search short.
 * :func:`align_tokens` — lines up the tokens of an OCR line with the tokens
   of its truth line (used to learn the channel and to measure it).
 
@@ -48,6 +50,7 @@ for anything the table does not list:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import itertools
@@ -179,11 +182,17 @@ class Channel:
         self._max_truth = max([len(t) for t, _ in rules] + [1])
         self._singles: dict[tuple[str, str], float] = {}
         self._memo: dict[tuple[str, str], float] = {}
+        self._floors: dict[tuple[str, str], float] = {}
         self._ocr_plans: dict[str, tuple] = {}
         self._syllable_plans: dict[str, tuple] = {}
         self._other_styles: dict[str, str] = {}
         self._skeleton_channel: Channel | None = None
         self._reverse = self._reverse_table()
+        #: OCR characters that most often stand for a vowel (a, é, 6, @, ...).
+        self.vowel_like = frozenset(
+            ocr for ocr, choices in self._reverse.items()
+            if len(ocr) == 1 and choices and choices[0][0][:1] in "aeiouy"
+        ) | frozenset("aeiouy")
 
     @classmethod
     def read(cls, path: str | Path) -> "Channel":
@@ -312,20 +321,22 @@ class Channel:
         key = (ocr, syllable)
         found = self._memo.get(key)
         if found is not None:
-            if found >= 0.0:
-                return found
-            if -found >= bound:  # an earlier search already proved it costs more than this
-                return INF
+            return found
+        if self._floors.get(key, -1.0) >= bound:
+            return INF  # an earlier search already proved it costs more than this
         value = self._distance(ocr, syllable, bound)
         other_style = self._other_styles.get(syllable)
         if other_style is None:
             other_style = self._other_styles[syllable] = restyle(syllable, "hoà")
         if other_style != syllable:
             value = min(value, self._distance(ocr, other_style, min(bound, value)))
-        if len(self._memo) > 500_000:
+        if len(self._memo) > 500_000 or len(self._floors) > 500_000:
             self._memo.clear()
-        # A cut-off search is remembered as a negative lower bound.
-        self._memo[key] = value if value < INF else -bound
+            self._floors.clear()
+        if value < INF:
+            self._memo[key] = value
+        else:
+            self._floors[key] = bound  # the search was cut off: all we know is cost > bound
         return value
 
     def align(self, ocr: str, truth: str) -> tuple[float, list[tuple[str, str]]]:
@@ -387,7 +398,8 @@ class Channel:
             for (truth, ocr), cost in self.rules.items():
                 base = "".join(base_letter(ch) for ch in truth)
                 if len(truth) == 1:
-                    cost = min(cost, self.single(truth, "") if not ocr else self._class_default(base, ocr))
+                    # A letter of the family without this rule would get the default.
+                    cost = min(cost, self.deletion if not ocr else self._class_default(base, ocr))
                 key = (base, ocr)
                 relaxed[key] = min(relaxed.get(key, INF), cost)
             same = min(self.same, self.mark)
@@ -499,8 +511,10 @@ def _deletions(word: str, depth: int) -> dict[str, int]:
 class CandidateIndex:
     """The syllables of one model, indexed by skeleton neighbourhood, with a cache per token.
 
-    Built once per model (see :func:`ocr_candidates`); building takes a
-    fraction of a second.
+    Built once per model (see :func:`candidate_index`); building takes a
+    fraction of a second.  *prior* weighs the syllables' rarity in the
+    ranking (see :meth:`syllable_readings`).  Safe to share between threads:
+    the worst a race does is compute a reading twice.
     """
 
     def __init__(self, model: Model, channel: Channel, prior: float = PRIOR) -> None:
@@ -552,33 +566,45 @@ class CandidateIndex:
     def syllable_readings(self, core: str, limit: int) -> list[tuple[int, float]]:
         """The *limit* best single syllables for a token core, as (id, channel cost), best first.
 
-        Best means lowest ``cost - prior · log P(syllable)``: the channel alone
-        cannot tell ``hội`` from the rare ``hời`` in ``hdi``, and a short list
-        must keep the readings a decoder is likely to want.
+        Best means lowest ``rank = cost + prior · -log P(syllable)``: the
+        channel alone cannot tell ``hội`` from the rare ``hời`` in ``hdi``, and
+        a short list must keep the readings a decoder is likely to want.
+
+        A best-first search over the shortlisted skeletons: a skeleton waits
+        in the queue under the rank its commonest syllable would have if read
+        perfectly; once popped, one search of the skeleton channel gives a
+        lower bound for all its syllables, which then wait under bound plus
+        their own rarity.  The search stops when nothing waiting can beat the
+        *limit*-th reading found, so few syllables need a full search.
         """
         cost_of = self.channel.cost
-        syllables = self.model.syllables
-        penalty = self.penalty
         bound_of = self.channel.skeleton_channel.cost
-        found: list[tuple[float, float, int]] = []  # (rank, cost, id)
+        syllables, penalty, by_skeleton = self.model.syllables, self.penalty, self.by_skeleton
+        # Queue entries: (key, skeleton order, position in the skeleton's ids or -1, skeleton).
+        queue = [(penalty[by_skeleton[skel][0]], order, -1, skel) for order, skel in enumerate(self.skeletons_near(core))]
+        heapq.heapify(queue)
+        lower: dict[str, float] = {}
+        found: list[tuple[float, float, int]] = []  # (rank, cost, id), sorted
         worst = INF
-        for skel in self.skeletons_near(core):
-            ids = self.by_skeleton[skel]  # commonest first: penalties grow
-            if penalty[ids[0]] >= worst:
+        while queue:
+            key, order, position, skel = heapq.heappop(queue)
+            if key >= worst:
+                break
+            ids = by_skeleton[skel]  # commonest first: penalties grow
+            if position < 0:
+                lower[skel] = bound_of(core, skel, worst - key)
+                heapq.heappush(queue, (lower[skel] + key, order, 0, skel))
                 continue
-            lower = bound_of(core, skel, worst - penalty[ids[0]])
-            for sid in ids:
-                floor = penalty[sid] + lower
-                if floor >= worst:
-                    break  # too rare to make the list even if read as well as possible
-                cost = cost_of(core, syllables[sid], worst - penalty[sid])
-                rank = cost + penalty[sid]
-                if rank < worst:
-                    found.append((rank, cost, sid))
-                    if len(found) >= limit:
-                        found.sort()
-                        del found[limit:]
-                        worst = found[-1][0]
+            if position + 1 < len(ids):
+                heapq.heappush(queue, (lower[skel] + penalty[ids[position + 1]], order, position + 1, skel))
+            sid = ids[position]
+            cost = cost_of(core, syllables[sid], worst - penalty[sid])
+            rank = cost + penalty[sid]
+            if rank < worst:
+                bisect.insort(found, (rank, cost, sid))
+                if len(found) >= limit:
+                    del found[limit:]
+                    worst = found[-1][0]
         found.sort()
         result = [(sid, cost) for _, cost, sid in found]
         # The token as written is always a reading when it is a syllable.
@@ -618,8 +644,14 @@ class CandidateIndex:
         found = []
         glue = self.channel.glue
         penalty = self.penalty
-        for cut in range(1, len(core)):
+        vowels = self.channel.vowel_like
+        for cut in range(2, len(core) - 1):
             left, right = core[:cut], core[cut:]
+            # Each half of two syllables has a vowel (or something printed for one).
+            if not any(ch in vowels or base_letter(ch) in "aeiouy" for ch in left):
+                continue
+            if not any(ch in vowels or base_letter(ch) in "aeiouy" for ch in right):
+                continue
             if not is_readable(left) or not is_readable(right):
                 continue
             lefts = self.syllable_readings(left, GLUED_CHOICES)
@@ -643,6 +675,8 @@ def candidate_index(model: Model, channel: Channel | None = None) -> CandidateIn
     if index is None or index.model is not model or index.size != len(model.syllables) or (
         channel is not None and index.channel is not channel
     ):
+        if len(_INDEXES) >= 8:
+            _INDEXES.clear()  # models come and go (one per set of extra phrases): keep a few
         index = CandidateIndex(model, channel or load_channel())
         _INDEXES[id(model)] = index
     return index

@@ -54,6 +54,11 @@ PAIR_SHIFT = 16  # pair key = first id << PAIR_SHIFT | second id
 NUMBER = "0"
 #: … and for any all-caps abbreviation ("UBND tỉnh", "TP Hồ Chí Minh").
 ABBREVIATION = "A0"
+#: What a user model folder's manifest.json says it is (written by learn.py).
+USER_MODEL_FORMAT = "diacritics-fix user model"
+USER_MODEL_VERSION = 1
+#: log P given to a word of a user's lexicon that the model finds rarer than this.
+LEXICON_LOGP = -12.0
 
 
 class Weights(NamedTuple):
@@ -260,6 +265,25 @@ class Model:
                         self.pair_bonus[key] = max(self.pair_bonus.get(key, 0.0), pair_bonus)
         return added
 
+    def add_vocabulary(self, words: Iterable[str], logp: float = LEXICON_LOGP) -> int:
+        """Make single syllables (a user's lexicon) at least as likely as *logp*; returns how many rose.
+
+        A syllable the model lacks joins it; one it finds rarer rises to
+        *logp*, so it is no longer outranked by noise among its skeleton's readings.
+        """
+        raised = 0
+        for word in words:
+            syllables = phrase_syllables(word)
+            if not syllables or len(syllables) != 1:
+                continue
+            sid = self._syllable_id(syllables[0])
+            if self.logp[sid] < logp:
+                self.logp[sid] = logp
+                raised += 1
+                group = self.by_skeleton[skeleton(syllables[0])]
+                group.sort(key=lambda i: -self.logp[i])
+        return raised
+
 
 def _load_abbreviations(path: Path) -> dict[str, str]:
     table = {}
@@ -270,15 +294,33 @@ def _load_abbreviations(path: Path) -> dict[str, str]:
 
 
 def pair_scores(
-    keys: array.array, combos: array.array, evidence: list[PairEvidence], logp: list[float], weights: Weights
+    keys: array.array, combos: array.array, evidence: list[PairEvidence], logp: list[float], weights: Weights,
+    extra: dict[int, float] | None = None,
 ) -> tuple[dict[int, float], list[float]]:
-    """The decoder's pair bonuses and per-syllable backoffs (see the module docstring)."""
+    """The decoder's pair bonuses and per-syllable backoffs (see the module docstring).
+
+    *extra* adds counts by pair key: a user's own text (see :func:`with_user_models`).
+    """
     mu = weights.smoothing
     counts = [weights.own_text * e.own_count + weights.help_text * e.help_count for e in evidence]
     boost = [math.exp(list_evidence(e.mask, weights)) for e in evidence]
     first_total = [0.0] * len(logp)
     bonus = {}
-    for key, combo in zip(keys, combos):
+    if extra:
+        extra = dict(extra)
+        for key, combo in zip(keys, combos):
+            if key in extra:
+                # the shipped evidence and the user's count, in one formula below
+                bonus[key] = boost[combo]
+                extra[key] += counts[combo]
+        for key, count in extra.items():
+            first_total[key >> PAIR_SHIFT] += count
+            second = key & ((1 << PAIR_SHIFT) - 1)
+            bonus[key] = math.log(count / (mu * math.exp(logp[second])) + bonus.get(key, 1.0))
+        keys_combos = [(k, c) for k, c in zip(keys, combos) if k not in extra]
+    else:
+        keys_combos = zip(keys, combos)
+    for key, combo in keys_combos:
         count = counts[combo]
         if count:
             first_total[key >> PAIR_SHIFT] += count
@@ -310,3 +352,129 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
             if not line.startswith("#"):
                 model.add_phrase_syllables(line.split())
     return model
+
+
+# -- user models (see learn.py) ------------------------------------------------
+
+class UserCounts(NamedTuple):
+    """What a user model folder holds (see learn.py for how it is made)."""
+
+    unigrams: dict[str, int]  # canonical syllable → count
+    pairs: dict[tuple[str, str], int]  # (first, second) → count
+    phrases: list[str]  # frequent phrases, canonical syllables
+    names: list[str]  # capitalised names, as written
+    manifest: dict
+
+
+def read_user_model(folder: str | Path) -> UserCounts:
+    """Read a model folder written by ``diacritics-fix learn``; ValueError naming it when it is none."""
+    import gzip
+    import json
+
+    root = Path(folder)
+    try:
+        with open(root / "manifest.json", encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except (OSError, ValueError):
+        raise ValueError(f"{folder}: not a diacritics-fix model (no readable manifest.json)") from None
+    if manifest.get("format") != USER_MODEL_FORMAT or manifest.get("format_version", 0) > USER_MODEL_VERSION:
+        raise ValueError(f"{folder}: not a model of this diacritics-fix version")
+    try:
+        unigrams: dict[str, int] = {}
+        with open(root / "syllables.tsv", encoding="utf-8") as handle:
+            for line in handle:
+                syllable, count = line.rstrip("\n").split("\t")
+                unigrams[syllable] = int(count)
+        pairs: dict[tuple[str, str], int] = {}
+        with gzip.open(root / "pairs.tsv.gz", "rt", encoding="utf-8") as handle:
+            for line in handle:
+                first, second, count = line.rstrip("\n").split("\t")
+                pairs[first, second] = int(count)
+        lists = []
+        for name in ("phrases.txt", "names.txt"):
+            path = root / name
+            lists.append([line.split("\t")[0] for line in read_list(path)] if path.exists() else [])
+    except (OSError, ValueError, EOFError) as error:
+        raise ValueError(f"{folder}: damaged model ({error})") from None
+    return UserCounts(unigrams, pairs, lists[0], lists[1], manifest)
+
+
+def _signature(folder: str) -> tuple[str, int]:
+    """A model folder and when it was written: a rewritten model is read again."""
+    path = Path(folder)
+    try:
+        return str(path.resolve()), (path / "manifest.json").stat().st_mtime_ns
+    except OSError:
+        raise ValueError(f"{folder}: not a diacritics-fix model (no readable manifest.json)") from None
+
+
+def with_user_models(folders: Iterable[str], weight: float = 0.5, weights: Weights = Weights(),
+                     folder: str | None = None) -> Model:
+    """The shipped model interpolated with user models (folders written by ``diacritics-fix learn``).
+
+    The user models' counts are pooled.  With λ = *weight*:
+
+    * unigrams become the mixture ``λ · P_user + (1 - λ) · P_shipped``
+      (syllables the user's text attests but the shipped model lacks join it);
+    * each pair's running-text count ``c(a, b)`` (and so ``c(a)``) gets the
+      user's count times ``λ / (1 - λ)`` added, in the formula of :func:`pair_scores`;
+    * the user's frequent phrases and names become phrases.
+
+    Cached per set of models (a rewritten model is read again).
+    """
+    if not 0.0 <= weight < 1.0:
+        raise ValueError("the weight of user models must be at least 0 and below 1")
+    return _with_user_models(tuple(_signature(f) for f in folders), weight, weights, folder)
+
+
+@functools.lru_cache(maxsize=4)
+def _with_user_models(signatures: tuple[tuple[str, int], ...], weight: float, weights: Weights,
+                      folder: str | None) -> Model:
+    base = load_model(weights, folder)
+    user = [read_user_model(path) for path, _ in signatures]
+    unigrams: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
+    for counts in user:
+        for syllable, count in counts.unigrams.items():
+            unigrams[syllable] = unigrams.get(syllable, 0) + count
+        for pair, count in counts.pairs.items():
+            pairs[pair] = pairs.get(pair, 0) + count
+
+    syllables = list(base.syllables)
+    id_of = dict(base.id_of)
+    for syllable in unigrams:
+        if syllable not in id_of and is_valid_token(syllable) and len(syllables) < (1 << PAIR_SHIFT) - 1:
+            id_of[syllable] = len(syllables)
+            syllables.append(syllable)
+    total = sum(unigrams.values()) or 1
+    logp = []
+    for sid, syllable in enumerate(syllables):
+        shipped = math.exp(base.logp[sid]) if sid < len(base.logp) else 0.0
+        p = weight * unigrams.get(syllable, 0) / total + (1.0 - weight) * shipped
+        logp.append(math.log(p) if p > 0.0 else weights.unknown_logp)
+
+    scale = weight / (1.0 - weight)
+    import os; scale = float(os.environ.get("DF_SCALE", scale))  # EXPERIMENT
+    extra: dict[int, float] = {}
+    for (first, second), count in pairs.items():
+        a, b = id_of.get(first), id_of.get(second)
+        if a is not None and b is not None:
+            extra[a << PAIR_SHIFT | b] = scale * count
+    root = Path(folder) if folder else data_dir()
+    keys, combos, evidence = read_pairs(root / "lexicon" / "pairs.bin")
+    bonus, backoff = pair_scores(keys, combos, evidence, logp, weights, extra)
+
+    model = Model(syllables, logp, backoff, bonus, dict(base.abbreviations), weights)
+    model.phrases = {key: list(readings) for key, readings in base.phrases.items()}
+    model.phrase_starts = set(base.phrase_starts)
+    model.max_phrase = base.max_phrase
+    for counts in user:
+        for phrase in counts.phrases:
+            model.add_phrase_syllables(phrase.split())
+        model.add_phrases(counts.names)
+    return model
+
+
+def is_valid_token(syllable: str) -> bool:
+    """A syllable the model may hold: a valid one, or a stand-in (NUMBER, ABBREVIATION)."""
+    return syllable in (NUMBER, ABBREVIATION) or is_valid(syllable)

@@ -33,6 +33,20 @@ class Options(NamedTuple):
     #: Extra domain phrases (any tone placement), one phrase per string.
     phrases: tuple[str, ...] = ()
 
+    #: A user's lexicon, one word per string: words of several syllables act
+    #: as phrases, single syllables join the vocabulary (a rare one is made
+    #: likely enough to be chosen when its context allows).
+    lexicon: tuple[str, ...] = ()
+
+    #: User models: folders written by ``diacritics-fix learn`` from the
+    #: user's own text, interpolated with the shipped model.
+    models: tuple[str, ...] = ()
+
+    #: Weight λ of the user models against the shipped model (0 ≤ λ < 1): the
+    #: unigram mixture is ``λ · P_user + (1 - λ) · P_shipped`` and the user's
+    #: pair counts join the shipped ones times ``λ / (1 - λ)``.
+    model_weight: float = 0.5
+
     #: At most this many readings per word are weighed by the decoder.
     max_candidates: int = 6
 
@@ -51,6 +65,10 @@ class Options(NamedTuple):
             raise ValueError(f"style must be one of {', '.join(STYLE_CHOICES)}, not {self.style!r}")
         if self.mode not in MODE_CHOICES:
             raise ValueError(f"mode must be one of {', '.join(MODE_CHOICES)}, not {self.mode!r}")
+        if not 0.0 <= self.model_weight < 1.0:
+            raise ValueError("model_weight must be at least 0 and below 1")
+        if isinstance(self.models, str) or isinstance(self.lexicon, str):
+            raise ValueError("models and lexicon are tuples of strings, not one string")
         if self.max_candidates < 1:
             raise ValueError("max_candidates must be at least 1")
         if not 0.0 <= self.threshold <= 1.0:

@@ -18,7 +18,7 @@ from . import tokens as tk
 from .candidates import KEEP, Slot, SlotCache, is_ocr_output, strip_rate
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
-from .model import PAIR_SHIFT, Model, load_model
+from .model import PAIR_SHIFT, Model, load_model, with_user_models
 from .options import Options
 from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
 
@@ -163,10 +163,15 @@ class Restorer:
     @property
     def model(self) -> Model:
         if self._model is None:
-            base = load_model(self.options.weights)
-            if self.options.phrases:
+            options = self.options
+            if options.models:  # the user's own text (learn.py)
+                base = with_user_models(options.models, options.model_weight, options.weights)
+            else:
+                base = load_model(options.weights)
+            if options.phrases or options.lexicon:
                 base = copy.deepcopy(base)
-                base.add_phrases(self.options.phrases, pair_bonus=base.weights.user_phrase_pair)
+                base.add_phrases((*options.phrases, *options.lexicon), pair_bonus=base.weights.user_phrase_pair)
+                base.add_vocabulary(options.lexicon)
             self._slots = SlotCache(base, self.options.max_candidates)
             self._decoder = Decoder(base)
             self._model = base

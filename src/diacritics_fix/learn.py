@@ -1,0 +1,518 @@
+"""Learning from the user's own text: domain models and self-adaptation.
+
+:func:`learn` reads clean Vietnamese text (files, folders, glob patterns),
+counts its syllables and syllable pairs, picks out its frequent phrases and
+capitalised names, and writes a *user model* folder::
+
+    manifest.json     sources, counts, build date, tool version
+    syllables.tsv     syllable, count (canonical spelling, most frequent first)
+    pairs.tsv.gz      first syllable, second syllable, count
+    phrases.txt       frequent phrases of three or four syllables, with counts
+    names.txt         capitalised names of two syllables or more, with counts
+
+A restorer given the folder (``Options(models=(folder,))``,
+``diacritics-fix --model folder``) interpolates it with the shipped model
+(see :func:`diacritics_fix.model.with_user_models`).
+
+:func:`adapt` is self-adaptation over a set of documents: a first pass
+restores them, the words it restored with high confidence become the counts
+of a document-set model, and a second pass decodes again with it.
+
+Counting streams the text and keeps its tables bounded (rare pairs and
+phrases are pruned when a table outgrows its budget), so that memory does not
+grow with the corpus.
+
+>>> from diacritics_fix.learn import Learner
+>>> learner = Learner()
+>>> learner.add_text("Ủy ban nhân dân xã Tân Phú")
+>>> learner.unigram_count("phú"), learner.pair_count("nhân", "dân")
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import gzip
+import json
+import os
+import shutil
+import tempfile
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import regex
+
+from .model import (
+    ABBREVIATION,
+    NUMBER,
+    USER_MODEL_FORMAT,
+    USER_MODEL_VERSION,
+)
+from .syllable import canonical, has_marks, is_valid, skeleton
+
+#: In a folder, files with these endings are read (given by name, any file is).
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+#: Files up to this size are read whole and may be in a legacy encoding
+#: (TCVN3, VNI, VISCII, …: see encodings.py); larger ones are streamed as UTF-8.
+WHOLE_FILE_LIMIT = 64 << 20
+#: Table budgets, in entries: past its budget a table drops its rarest entries.
+#: About 120 bytes an entry: the defaults keep counting well under 1 GB.
+PAIR_BUDGET = 3_000_000
+PHRASE_BUDGET = 2_000_000
+NAME_BUDGET = 500_000
+#: A phrase is written when seen this often, and when it is the reading of
+#: its unmarked spelling at least this share of the time.
+MIN_PHRASE_COUNT = 3
+PHRASE_SHARE = 0.9
+MIN_NAME_COUNT = 2
+
+_SHIFT = 16  # a pair key is first << _SHIFT | second (learner ids)
+_MASK = (1 << _SHIFT) - 1
+_BREAK = -1  # between runs of syllables
+_FOUR = 1 << 4 * _SHIFT  # marks the key of a four-syllable phrase
+
+_NUMBER = r"\d+(?:[.,/-]\d+)*"
+# Runs of words and numbers with nothing but spaces between them.
+_PIECE = regex.compile(rf"(?:[^\W\d_]+|{_NUMBER})(?:[ \t]+(?:[^\W\d_]+|{_NUMBER}))*")
+# Two or more capitalised words in a row: a name (Tân Phú, Nguyễn Văn An).
+_NAME = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)+(?![\p{L}\p{N}])")
+
+
+class LearnError(Exception):
+    """A user-facing problem with one input (its message names it)."""
+
+
+def syllable_token(word: str) -> str | None:
+    """What the model counts a word of running text as, or None when it breaks a run.
+
+    Numbers stand as NUMBER and all-caps abbreviations as ABBREVIATION, so that
+    their neighbours are counted too ("năm 2020", "UBND tỉnh").
+
+    >>> syllable_token("Thành"), syllable_token("2020"), syllable_token("UBND"), syllable_token("ipsum")
+    ('thành', '0', 'A0', None)
+    """
+    if word[0].isdigit():
+        return NUMBER
+    if len(word) > 1 and word.isupper() and not is_valid(word):
+        return ABBREVIATION
+    if is_valid(word):
+        return canonical(word)
+    return None
+
+
+def syllable_runs(line: str) -> list[list[str]]:
+    """Runs of two or more counted words with nothing but spaces between them.
+
+    >>> syllable_runs("Căn cứ Luật số 15/2020/QH14, UBND tỉnh ban hành")
+    [['căn', 'cứ', 'luật', 'số', '0'], ['A0', 'tỉnh', 'ban', 'hành']]
+    """
+    runs = []
+    for piece in _PIECE.findall(line):
+        run: list[str] = []
+        for word in piece.split():
+            token = syllable_token(word)
+            if token is None:
+                if len(run) > 1:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(token)
+        if len(run) > 1:
+            runs.append(run)
+    return runs
+
+
+class _BoundedCounter(Counter):
+    """A Counter that drops its rarest entries when it outgrows *budget*.
+
+    After a prune at threshold t every count that survived is exact up to
+    t (lossy counting): frequent entries are kept, the long tail goes.
+    """
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+        self.pruned_below = 0  # entries seen fewer times than this may be missing
+
+    def add(self, keys: list) -> None:
+        self.update(keys)
+        if len(self) > self.budget:
+            self.prune()
+
+    def prune(self) -> None:
+        threshold = self.pruned_below
+        while len(self) > self.budget // 2:
+            threshold += 1
+            for key in [k for k, v in self.items() if v < threshold]:
+                del self[key]
+        self.pruned_below = threshold
+
+
+class Learner:
+    """Counts of running text: syllables, syllable pairs, phrases and names.
+
+    Feed it text with :meth:`add_text` (any amount, in pieces of whole lines),
+    then :meth:`write` a model folder.  A line whose syllables are mostly
+    unmarked (text typed without marks, English) is skipped: it would teach
+    the stripped spellings.
+    """
+
+    def __init__(self, pair_budget: int = PAIR_BUDGET, phrase_budget: int = PHRASE_BUDGET,
+                 name_budget: int = NAME_BUDGET, phrases: bool = True) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.syllables: list[str] = []
+        self.unigrams: Counter = Counter()
+        self.pairs = _BoundedCounter(pair_budget)
+        self.ngrams = _BoundedCounter(phrase_budget)  # three- and four-syllable phrases
+        self.names = _BoundedCounter(name_budget)
+        self.count_phrases = phrases
+        self.words = 0  # words of the counted lines
+        self.lines = 0
+        self.skipped_lines = 0
+        # word as written → (learner id or _BREAK, 1 marked syllable / -1 unmarked / 0 neither)
+        self._word_cache: dict[str, tuple[int, int]] = {}
+
+    # -- counting ------------------------------------------------------------
+
+    def _word(self, word: str) -> tuple[int, int]:
+        found = self._word_cache.get(word)
+        if found is None:
+            token = syllable_token(word)
+            if token is None:
+                found = (_BREAK, 0)
+            else:
+                sid = self.vocabulary.get(token)
+                if sid is None:
+                    sid = self.vocabulary[token] = len(self.syllables)
+                    self.syllables.append(token)
+                found = (sid, 0 if token in (NUMBER, ABBREVIATION) else 1 if has_marks(word) else -1)
+            if len(self._word_cache) > 1_000_000:
+                self._word_cache.clear()
+            self._word_cache[word] = found
+        return found
+
+    def add_text(self, text: str) -> None:
+        """Count the lines of *text* (NFC or not; any line endings)."""
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        flat: list[int] = []
+        names: list[str] = []
+        word = self._word
+        for line in text.splitlines():
+            pieces = _PIECE.findall(line)
+            if not pieces:
+                continue
+            ids: list[int] = []
+            balance = 0  # marked syllables less unmarked ones
+            for piece in pieces:
+                for written in piece.split():
+                    sid, marks = word(written)
+                    ids.append(sid)
+                    balance += marks
+                ids.append(_BREAK)
+            self.lines += 1
+            if balance < 0:
+                self.skipped_lines += 1
+                continue
+            self.words += len(ids) - len(pieces)
+            flat.extend(ids)
+            if self.count_phrases:
+                names.extend(_NAME.findall(line))
+        self._count(flat)
+        if names:
+            self.names.add([" ".join(name.split()) for name in names])
+
+    def _count(self, flat: list[int]) -> None:
+        if not flat:
+            return
+        self.unigrams.update(sid for sid in flat if sid != _BREAK)
+        self.pairs.add([a << _SHIFT | b for a, b in zip(flat, flat[1:]) if a >= 0 and b >= 0])
+        if self.count_phrases:
+            triples = [(a << _SHIFT | b) << _SHIFT | c for a, b, c in zip(flat, flat[1:], flat[2:])
+                       if a >= 0 and b >= 0 and c >= 0]
+            quads = [(a << _SHIFT | b) << 2 * _SHIFT | c << _SHIFT | d
+                     for a, b, c, d in zip(flat, flat[1:], flat[2:], flat[3:])
+                     if a >= 0 and b >= 0 and c >= 0 and d >= 0]
+            self.ngrams.add(triples + [q | _FOUR for q in quads])
+
+    def unigram_count(self, syllable: str) -> int:
+        sid = self.vocabulary.get(syllable)
+        return self.unigrams[sid] if sid is not None else 0
+
+    def pair_count(self, first: str, second: str) -> int:
+        a, b = self.vocabulary.get(first), self.vocabulary.get(second)
+        return self.pairs[a << _SHIFT | b] if a is not None and b is not None else 0
+
+    # -- results -------------------------------------------------------------
+
+    def _ngram_syllables(self, key: int) -> tuple[str, ...]:
+        if key & _FOUR:
+            key ^= _FOUR
+            length = 4
+        else:
+            length = 3
+        ids = [(key >> (_SHIFT * (length - 1 - i))) & _MASK for i in range(length)]
+        return tuple(self.syllables[i] for i in ids)
+
+    def phrases(self) -> list[tuple[str, int]]:
+        """Frequent three- and four-syllable phrases that are the usual reading of their unmarked spelling."""
+        by_skeleton: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = {}
+        stand_ins = (NUMBER, ABBREVIATION)
+        for key, count in self.ngrams.items():
+            syllables = self._ngram_syllables(key)
+            if any(s in stand_ins for s in syllables):
+                continue
+            by_skeleton.setdefault(tuple(skeleton(s) for s in syllables), []).append((count, syllables))
+        found = []
+        for readings in by_skeleton.values():
+            total = sum(count for count, _ in readings)
+            count, syllables = max(readings)
+            if count >= MIN_PHRASE_COUNT and count >= PHRASE_SHARE * total:
+                found.append((" ".join(syllables), count))
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found
+
+    def frequent_names(self) -> list[tuple[str, int]]:
+        """Capitalised names seen at least :data:`MIN_NAME_COUNT` times whose words are all syllables."""
+        found = [(name, count) for name, count in self.names.items()
+                 if count >= MIN_NAME_COUNT and all(is_valid(w) for w in name.split())]
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found
+
+    def write(self, folder: str | Path, sources: Sequence[dict] = ()) -> dict:
+        """Write the model folder (atomically: a half-written model never appears); returns the manifest."""
+        from . import __version__
+
+        folder = Path(folder)
+        parent = folder.parent if str(folder.parent) else Path(".")
+        parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+        try:
+            order = sorted(self.unigrams, key=lambda sid: (-self.unigrams[sid], self.syllables[sid]))
+            with open(building / "syllables.tsv", "w", encoding="utf-8", newline="\n") as out:
+                for sid in order:
+                    out.write(f"{self.syllables[sid]}\t{self.unigrams[sid]}\n")
+            pairs = sorted(self.pairs.items(), key=lambda item: -item[1])
+            with gzip.open(building / "pairs.tsv.gz", "wt", encoding="utf-8", newline="\n", compresslevel=6) as out:
+                for key, count in pairs:
+                    out.write(f"{self.syllables[key >> _SHIFT]}\t{self.syllables[key & _MASK]}\t{count}\n")
+            phrases = self.phrases() if self.count_phrases else []
+            names = self.frequent_names() if self.count_phrases else []
+            for name, entries in (("phrases.txt", phrases), ("names.txt", names)):
+                with open(building / name, "w", encoding="utf-8", newline="\n") as out:
+                    for entry, count in entries:
+                        out.write(f"{entry}\t{count}\n")
+            manifest = {
+                "format": USER_MODEL_FORMAT,
+                "format_version": USER_MODEL_VERSION,
+                "tool": "diacritics-fix",
+                "tool_version": __version__,
+                "built": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "sources": list(sources),
+                "counts": {
+                    "lines": self.lines,
+                    "skipped_lines": self.skipped_lines,
+                    "words": self.words,
+                    "syllable_tokens": sum(self.unigrams.values()),
+                    "syllables": len(self.unigrams),
+                    "pairs": len(self.pairs),
+                    "phrases": len(phrases),
+                    "names": len(names),
+                },
+                "pruned_below": {"pairs": self.pairs.pruned_below, "phrases": self.ngrams.pruned_below,
+                                 "names": self.names.pruned_below},
+            }
+            with open(building / "manifest.json", "w", encoding="utf-8", newline="\n") as out:
+                json.dump(manifest, out, ensure_ascii=False, indent=2)
+                out.write("\n")
+            if folder.exists():
+                if not (folder / "manifest.json").exists() and any(folder.iterdir()):
+                    raise LearnError(f"{folder}: exists and is not a model folder; not overwritten")
+                shutil.rmtree(folder)
+            os.replace(building, folder)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        return manifest
+
+
+# -- inputs ------------------------------------------------------------------
+
+
+def source_files(patterns: Iterable[str]) -> list[Path]:
+    """The files named by *patterns*: files, folders (their text files, recursively) and glob patterns.
+
+    Raises :class:`LearnError` naming a pattern that gives no file.
+    """
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            if not files:
+                raise LearnError(f"{pattern}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
+        elif path.is_file():
+            files = [path]
+        elif path.exists():
+            raise LearnError(f"{pattern}: not a regular file")
+        elif glob.has_magic(pattern):
+            files = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            if not files:
+                raise LearnError(f"{pattern}: no file matches")
+        else:
+            raise LearnError(f"{pattern}: no such file")
+        found.extend(files)
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(path)
+    return unique
+
+
+def read_chunks(path: Path, chunk_size: int = 1 << 20) -> Iterator[str]:
+    """The text of a file in pieces of whole lines.
+
+    A file up to :data:`WHOLE_FILE_LIMIT` is read whole and may be in any
+    encoding that encodings.py recognises; a larger one is streamed as UTF-8.
+    Raises :class:`LearnError` naming the file when it cannot be read as text.
+    """
+    try:
+        size = path.stat().st_size
+        if size <= WHOLE_FILE_LIMIT:
+            yield _decode_whole(path, path.read_bytes())
+            return
+        with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
+            rest = ""
+            while True:
+                chunk = handle.read(chunk_size)
+                if not chunk:
+                    break
+                if "\x00" in chunk:
+                    raise LearnError(f"{path}: a binary file, not text")
+                chunk = rest + chunk
+                cut = max(chunk.rfind("\n"), chunk.rfind("\r"))
+                if cut < 0:
+                    rest = chunk
+                    continue
+                rest = chunk[cut + 1:]
+                yield chunk[:cut + 1]
+            if rest:
+                yield rest
+    except UnicodeDecodeError as error:
+        raise LearnError(f"{path}: not UTF-8 text ({error.reason} near byte {error.start})") from None
+    except OSError as error:
+        raise LearnError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _decode_whole(path: Path, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        try:
+            from .encodings import UndecodableError, decode_document
+        except ImportError:
+            raise LearnError(f"{path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+        try:
+            return decode_document(data).text
+        except UndecodableError as undecodable:
+            raise LearnError(f"{path}: {undecodable}") from None
+    if "\x00" in text:
+        raise LearnError(f"{path}: a binary file, not text")
+    return text.lstrip("\ufeff")
+
+
+def learn(
+    patterns: Iterable[str],
+    output: str | Path,
+    progress: Callable[[int], None] | None = None,
+    learner: Learner | None = None,
+) -> dict:
+    """Learn a user model from the text files named by *patterns* and write it to *output*.
+
+    *progress*, when given, is called with the number of bytes read since its
+    last call.  Returns the manifest.  Raises :class:`LearnError` naming the
+    first input that cannot be read; no model is written then.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("Ủy ban nhân dân xã Tân Phú\\n", encoding="utf-8")
+    >>> learn([str(folder / "a.txt")], folder / "model")["counts"]["words"]
+    7
+    """
+    files = source_files(patterns)
+    learner = learner or Learner()
+    sources = []
+    for path in files:
+        words_before = learner.words
+        size = 0
+        for chunk in read_chunks(path):
+            learner.add_text(chunk)
+            step = len(chunk.encode("utf-8")) if progress else 0
+            size += step
+            if progress:
+                progress(step)
+        sources.append({"path": str(path), "bytes": path.stat().st_size, "words": learner.words - words_before})
+    return learner.write(output, sources)
+
+
+def total_bytes(patterns: Iterable[str]) -> int:
+    """The size of every file :func:`learn` would read (for a progress bar)."""
+    return sum(path.stat().st_size for path in source_files(patterns))
+
+
+# -- self-adaptation -----------------------------------------------------------
+
+#: A first-pass reading at least this confident is trusted as the document set's own text.
+ADAPT_CONFIDENCE = 0.9
+_DOUBT_OPEN, _DOUBT_CLOSE = "\ue000", "\ue001"
+_DOUBTFUL = regex.compile(f"{_DOUBT_OPEN}[^{_DOUBT_CLOSE}]*{_DOUBT_CLOSE}")
+
+
+def adapted_restorer(texts: Sequence[str], restorer, confidence: float = ADAPT_CONFIDENCE):
+    """A restorer that also knows the document set *texts*: the first pass of :func:`adapt`.
+
+    The texts are restored with *restorer*; every word whose reading is at
+    least *confidence* sure is counted (the doubtful ones break the runs), and
+    the counts join the restorer's models as one more user model.
+    """
+    from .restorer import Restorer
+
+    marking = Restorer(restorer.options._replace(
+        mark_uncertain=True, threshold=confidence, marker=f"{_DOUBT_OPEN}…{_DOUBT_CLOSE}"))
+    learner = Learner(phrases=False)
+    for text in texts:
+        learner.add_text(_DOUBTFUL.sub("\n", marking.restore(text)))
+    folder = tempfile.mkdtemp(prefix="diacritics-fix-adapt-")
+    try:
+        learner.write(Path(folder) / "model")
+        adapted = Restorer(restorer.options._replace(models=(*restorer.options.models, str(Path(folder) / "model"))))
+        adapted.model  # load now: the folder goes away
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return adapted
+
+
+def adapt(texts: Sequence[str], restorer=None, confidence: float = ADAPT_CONFIDENCE) -> list[str]:
+    """Restore a set of documents twice: the second time with what the first pass was sure of.
+
+    Names and turns of phrase that recur across the set, but that the shipped
+    model does not know, are learned from the places where the context made
+    them clear and then read the same way where it does not.  Returns one
+    output per text, in order.
+
+    >>> adapt(["Cac dang bo truc thuoc Thanh uy"])
+    ['Các đảng bộ trực thuộc Thành ủy']
+    """
+    from .restorer import Restorer
+
+    restorer = restorer or Restorer()
+    if not texts:
+        return []
+    second = adapted_restorer(texts, restorer, confidence)
+    return [second.restore(text) for text in texts]

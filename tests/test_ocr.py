@@ -1,0 +1,129 @@
+"""OCR repair: text read by Tesseract's English model.
+
+The pairs in ``tests/cases/ocr/{scan,poor}/`` were made from the documents in
+``tests/cases/ocr/source/`` (written for this project: the bundled example
+letter and a district report) with the shared tool ``ocrpairs/make_pairs.py``
+(real ``tesseract -l eng`` on rendered, degraded A4 pages)::
+
+    python ../shared/tools/ocrpairs/make_pairs.py tests/cases/ocr/source tests/cases/ocr/scan --level scan
+    python ../shared/tools/ocrpairs/make_pairs.py tests/cases/ocr/source tests/cases/ocr/poor --level poor
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from diacritics_fix import Options, Restorer, restore
+from diacritics_fix.syllable import canonical
+
+CASES = Path(__file__).parent / "cases" / "ocr"
+TOOL = Path(__file__).resolve().parents[2] / "shared" / "tools" / "ocrpairs" / "make_pairs.py"
+
+
+def word_accuracy(truth: str, output: str) -> float:
+    """Share of truth words (lowercase letter runs, tone placement folded) an alignment matches."""
+
+    def words(text: str) -> list[str]:
+        return [canonical(w) for w in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text).lower())]
+
+    ref, hyp = words(truth), words(output)
+    bad = sum(1 for op in Levenshtein.editops(ref, hyp) if op.tag in ("replace", "delete"))
+    return 1 - bad / len(ref)
+
+
+# Floors a little under what the restorer reaches today: a regression fails.
+FLOORS = {("scan", "bao-cao"): 0.94, ("scan", "cong-van"): 0.90, ("poor", "bao-cao"): 0.45, ("poor", "cong-van"): 0.70}
+
+
+@pytest.mark.parametrize("level, name", sorted(FLOORS), ids=[f"{lv}-{n}" for lv, n in sorted(FLOORS)])
+def test_ocr_output_is_repaired(level, name):
+    ocr = (CASES / level / f"{name}.ocr.txt").read_text(encoding="utf-8")
+    truth = (CASES / level / f"{name}.truth.txt").read_text(encoding="utf-8")
+    before = word_accuracy(truth, ocr)
+    after = word_accuracy(truth, restore(ocr))
+    assert before < 0.2
+    assert after >= FLOORS[(level, name)], f"word accuracy {after:.3f}"
+
+
+LINES = [
+    ("Ban Thu@ng vy Huyén iy chi dao xay dyng ké hoach", "Ban Thường vụ Huyện ủy chỉ đạo xây dựng kế hoạch"),
+    ("Thyc hién Céng van s6 1186/UBND-THKH cia Uy ban nh4n dan tinh",
+     "Thực hiện Công văn số 1186/UBND-THKH của Ủy ban nhân dân tỉnh"),
+    ("bdo cdo tinh hinh thyc hién ké hoach phat trién kinh té - x4 hdi",
+     "báo cáo tình hình thực hiện kế hoạch phát triển kinh tế - xã hội"),
+    ("Céc ché d6, chinh sdch déi véi ngudi c6 céng véi cach mang",
+     "Các chế độ, chính sách đối với người có công với cách mạng"),
+]
+
+
+@pytest.mark.parametrize("ocr, expected", LINES, ids=[f"line-{i}" for i in range(len(LINES))])
+def test_typical_ocr_lines(ocr, expected):
+    assert restore(ocr) == expected
+
+
+def test_numbers_dates_and_codes_the_ocr_read_right_survive():
+    ocr = "Can cif Quyét dinh s6 2567/QD-UBND ngay 30/12/2023 va Ké hoach s6 25-KH/BTGTW, dat 98,7% va 1.020 ty déng."
+    out = restore(ocr)
+    for kept in ("2567/Q", "30/12/2023", "25-KH/BTGTW", "98,7%", "1.020"):
+        assert kept in out
+    assert out.startswith("Căn cứ Quyết định số 2567/QĐ-UBND ngày 30/12/2023")
+
+
+def test_a_glued_pair_is_split_and_owns_its_space():
+    out = restore("Phat trién kinhté - x4 hdi cia tinh trong thdi gian téi")
+    assert "kinh tế" in out
+
+
+def test_auto_mode_tells_ocr_from_stripped_and_clean_text():
+    restorer = Restorer()
+    stripped = "Ban Thuong vu Thanh uy chi dao cac dang bo truc thuoc"
+    clean = "Ban Thường vụ Thành ủy chỉ đạo các đảng bộ trực thuộc"
+    assert restorer.restore(stripped) == clean
+    assert restorer.restore(clean) == clean
+    # OCR marks are evidence, not truth: "Thuéng" becomes "Thường" only in OCR text.
+    assert restorer.restore("Ban Thuéng vy Thanh iy chi dao cdc dang b6 tryc thuéc") == clean
+
+
+def test_mark_uncertain_wraps_only_doubtful_words():
+    options = Options(mark_uncertain=True, threshold=0.7, marker="[[…]]")
+    out = Restorer(options).restore("HG tr¢ ngudi cé céng véi cach mang")
+    # "HG" (Hỗ) and "tr¢" (trợ) are badly damaged; the rest is sure.
+    assert out.startswith("[[") and out.count("[[") == 2
+    assert out.endswith(" người có công với cách mạng")
+
+
+def test_explain_gives_a_confidence_and_runners_up_for_each_ocr_word():
+    changes = Restorer().explain("Ban Thu@ng vy Thanh iy")
+    assert [c.restored for c in changes] == ["Thường", "vụ", "Thành", "ủy"]
+    for change in changes:
+        assert 0.0 <= change.confidence <= 1.0
+        assert change.alternatives and change.reason
+
+
+def test_forced_ocr_mode_reads_marked_words_through_the_channel():
+    assert restore("Thanh iy", mode="ocr") == "Thành ủy"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None or not TOOL.exists(), reason="needs tesseract and ../shared")
+def test_a_fresh_pair_from_the_shared_tool(tmp_path):
+    pytest.importorskip("PIL")
+    source = tmp_path / "in"
+    source.mkdir()
+    text = "Ủy ban nhân dân tỉnh yêu cầu các sở, ban, ngành tổ chức thực hiện nghiêm túc Kế hoạch này.\n"
+    (source / "doc.txt").write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(TOOL), str(source), str(tmp_path / "out"), "--level", "scan"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"the OCR tool could not run here: {done.stderr.strip()[-200:]}")
+    ocr = (tmp_path / "out" / "doc.ocr.txt").read_text(encoding="utf-8")
+    truth = (tmp_path / "out" / "doc.truth.txt").read_text(encoding="utf-8")
+    assert word_accuracy(truth, restore(ocr)) >= 0.85

@@ -3,13 +3,14 @@
 """How well the OCR channel's candidate generator covers the truth (oracle recall).
 
     python bench/channel_eval.py [--split held-out|tune] [--folders dev-scan dev-poor dev-clean]
+                                 [--limit 8] [--numbers] [--prior 1.0] [--misses N]
 
 For the documents of the split in each folder of the shared OCR pairs, OCR
 tokens are aligned with truth tokens as in ``scripts/build_channel.py``.  For
 every one-to-one pair whose truth is one syllable, it reports how often the
 truth syllable is the first, among the first three and among the first eight
 readings of :func:`diacritics_fix.channel.ocr_candidates` (what a decoder
-could at best pick), the average number of readings, and lookups per second
+could at best pick; ``--limit`` adds a column), the average number of readings, and lookups per second
 (each distinct token once, cold cache).  Glued pairs (two truth syllables,
 one OCR token) are scored the same way.  Numbers and codes: the share of
 tokens that are numbers or codes printed identically in OCR and truth, and
@@ -99,23 +100,25 @@ def main() -> None:
     parser.add_argument("--folders", nargs="+", default=["dev-scan", "dev-poor", "dev-clean"])
     parser.add_argument("--limit", type=int, default=8)
     parser.add_argument("--prior", type=float, default=PRIOR, help="weight of -log P(syllable) in the ranking")
+    parser.add_argument("--numbers", action="store_true", help="give runs of one or two digits readings too")
     parser.add_argument("--misses", type=int, default=0, help="print this many missed pairs per folder")
     args = parser.parse_args()
 
+    depths = tuple(sorted(set(DEPTHS) | {args.limit}))
     model = load_model()
     channel = load_channel()
     started = time.perf_counter()
     index = CandidateIndex(model, channel, args.prior)
     print(f"index built in {time.perf_counter() - started:.2f}s")
-    header = f"{'folder':<18}{'docs':>5}{'pairs':>8}" + "".join(f"{'top-' + str(d):>8}" for d in DEPTHS)
-    header += f"{'avg':>6}{'lookups/s':>11}{'glued':>7}{'g-top8':>8}{'numbers':>9}{'kept':>7}{'no-read':>8}"
+    header = f"{'folder':<18}{'docs':>5}{'pairs':>8}" + "".join(f"{'top-' + str(d):>8}" for d in depths)
+    header += f"{'avg':>6}{'lookups/s':>11}{'glued':>7}{'g-hit':>8}{'numbers':>9}{'kept':>7}{'no-read':>8}"
     print(header)
     for folder_name in args.folders:
         singles, glued, stats = collect(args.pairs / folder_name, args.split)
         index._cache.clear()  # cold: every distinct token is looked up afresh
         distinct = sorted({ocr for ocr, _ in singles} | {ocr for ocr, _ in glued})
         started = time.perf_counter()
-        readings = {ocr: index.readings(ocr, args.limit) for ocr in distinct}
+        readings = {ocr: index.readings(ocr, args.limit, args.numbers) for ocr in distinct}
         elapsed = time.perf_counter() - started
         hits = Counter()
         misses = Counter()
@@ -124,16 +127,14 @@ def main() -> None:
         for (ocr, ids), count in singles.items():
             found = [r for r, _ in readings[ocr]]
             if ids is None:  # a number or code printed right: it must come out untouched
-                if found:
-                    no_reading += 0
-                else:
+                if not found:
                     no_reading += count
                 continue
             total += count
             candidates += len(found) * count
             if ids in found:
                 rank = found.index(ids)
-                for depth in DEPTHS:
+                for depth in depths:
                     if rank < depth:
                         hits[depth] += count
             else:
@@ -141,7 +142,7 @@ def main() -> None:
         glued_total = sum(glued.values())
         glued_hits = sum(n for (ocr, ids), n in glued.items() if ids in [r for r, _ in readings[ocr]])
         row = f"{folder_name:<18}{stats['documents']:>5}{total:>8}"
-        row += "".join(f"{hits[d] / max(total, 1):>8.1%}" for d in DEPTHS)
+        row += "".join(f"{hits[d] / max(total, 1):>8.1%}" for d in depths)
         row += f"{candidates / max(total, 1):>6.1f}{len(distinct) / elapsed:>11.0f}"
         row += f"{glued_total:>7}{glued_hits / max(glued_total, 1):>8.1%}"
         row += f"{stats['numbers kept'] / max(stats['tokens'], 1):>9.1%}"
@@ -157,7 +158,8 @@ def main() -> None:
             print("  " + ", ".join(f"{o}→{t}×{n}" for (o, t), n in misses.most_common(args.misses)))
     print("top-k: truth syllable among the first k readings of one-to-one single-syllable pairs;")
     print("avg: readings per token; lookups/s: distinct tokens per second, cold cache;")
-    print("glued: two truth syllables read as one OCR token, g-top8 their recall;")
+    print("glued: two truth syllables read as one OCR token (mostly a word the OCR dropped),")
+    print("       g-hit: the pair among the readings;")
     print("numbers: share of all truth tokens that are numbers/codes printed identically;")
     print("kept: share of number/code tokens printed identically; no-read: of those, left without a reading.")
 

@@ -21,14 +21,18 @@ How:
    weighted edit distance, starting from hand-set costs (a letter read as
    itself is cheap, with other marks fairly cheap, as something else dear);
    runs of adjacent edits in that first alignment propose multi-character
-   rules (``ủ`` → ``ii``, ``ư`` → ``tr``), kept if seen often enough;
+   rules (``ữ`` → ``it``, ``đố`` → ``d6``), counted over all tones of their
+   letters and kept if seen ``MIN_RULE_COUNT`` times;
 3. costs are re-estimated from the alignments and the pairs realigned, a few
-   times (hard EM): ``cost = -log P(ocr chars | truth chars)``, where the
-   probability of a rule is its count over the occurrences of its truth side,
-   smoothed towards the pooled rate of its class (same letter, same base
-   letter with other marks, unrelated); insertions are counted per truth
-   character; multi-character rules are kept only when they are seen at least
-   ``MIN_RULE_COUNT`` times and cost less than their parts.
+   times (hard EM): ``cost = -log P(ocr chars | truth chars)``.  A
+   one-character rule's probability is its count over the times its letter
+   was read alone, smoothed towards the same rule over the letter's other
+   tones and towards the pooled rate of its class (same letter, same base
+   letter with other marks, unrelated); an insertion is counted per truth
+   character; a multi-character rule's count is taken over the occurrences
+   of its truth side, smoothed over tones, and the rule is kept only if it
+   costs ``RULE_GAIN`` less than spelling it out one character at a time.
+   The rate of glued (2→1) and split (1→2) tokens gives ``<space>`` costs.
 
 The output is deterministic: rows sorted, costs rounded to three decimals.
 """
@@ -52,18 +56,25 @@ from corpus import is_held_out  # noqa: E402  (the project's one definition of t
 from diacritics_fix.channel import (  # noqa: E402
     MARK, OTHER, SAME, SPACE, Channel, align_tokens, base_letter, rough, token_core,
 )
+from diacritics_fix.syllable import split_tone  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 FOLDERS = ("dev-clean", "dev-scan", "dev-poor", "dev-scan-dejavu12")
 # A token pair is learned from only when its rough forms are this close
 # (normalised edit distance): misaligned pairs would teach nonsense.
 MAX_PAIR_DISTANCE = 0.5
-# A multi-character rule needs this many sightings in the first alignment.
+# A multi-character rule (at most MAX_RULE_TRUTH truth and MAX_RULE_OCR OCR
+# characters) needs this many sightings, counted over the tones of its letters,
 MIN_RULE_COUNT = 25
-MAX_RULE_TRUTH, MAX_RULE_OCR = 2, 3
+MAX_RULE_TRUTH, MAX_RULE_OCR = 3, 3
+# ... and must cost at least this much less than spelling it out character by character.
+RULE_GAIN = 0.5
 EM_ROUNDS = 3
 # Pseudo-count pulling a rule towards the pooled rate of its class.
 SMOOTHING = 2.0
+# Pseudo-count pulling a rule towards the rate of the same rule over all
+# tones of its truth letters (ừ → if learns from ứ → if, ữ → if, ...).
+TONE_POOLING = 3.0
 # How many distinct OCR characters an unrelated substitution or an insertion
 # is spread over when turning a pooled rate into a per-character one.
 OCR_ALPHABET = 40
@@ -142,34 +153,67 @@ def is_plain_step(truth: str, ocr: str) -> bool:
     return truth == ocr or (truth.isalpha() and ocr.isalpha() and base_letter(truth) == base_letter(ocr))
 
 
-def propose_rules(aligned: list[tuple[int, list[tuple[str, str]]]]) -> Counter:
-    """Multi-character rules: runs of adjacent edits of the first alignment."""
+def toneless(text: str) -> str:
+    """*text* without tone marks; the quality marks (ă â ê ô ơ ư) stay: ``ừ`` → ``ư``."""
+    return "".join(split_tone(ch)[0] for ch in text)
+
+
+def tone_families(occ: Counter) -> dict[str, list[str]]:
+    """Truth strings grouped by their toneless form: ``ư`` → ``[ư, ứ, ừ, ...]`` (those that occur)."""
+    families: dict[str, list[str]] = {}
+    for text in sorted(occ):
+        if text.isalpha():
+            families.setdefault(toneless(text), []).append(text)
+    return families
+
+
+def propose_rules(
+    aligned: list[tuple[int, list[tuple[str, str]]]], families: dict[str, list[str]]
+) -> tuple[set, Counter]:
+    """Multi-character rules: runs of adjacent edits of the first alignment.
+
+    Counted per toneless truth side: how Tesseract draws the horn of ``ư``
+    (``it``, ``if``, ``tr``) hardly depends on the tone mark above it, so a
+    run seen often enough proposes the rule for every tone of its letters.
+    Returns the rules and the runs' counts (which seed their first costs).
+    """
     blocks: Counter = Counter()
+    seen: Counter = Counter()
     for count, steps in aligned:
-        run: list[tuple[str, str]] = []
-        for step in steps + [("#", "#")]:
-            if step[0] != step[1]:
-                run.append(step)
+        start = 0
+        while start < len(steps):
+            if steps[start][0] == steps[start][1]:
+                start += 1
                 continue
-            if len(run) >= 2 and not all(is_plain_step(t, o) for t, o in run):
-                truth = "".join(t for t, _ in run)
-                ocr = "".join(o for _, o in run)
-                if 1 <= len(truth) <= MAX_RULE_TRUTH and len(ocr) <= MAX_RULE_OCR and (len(truth), len(ocr)) != (1, 1):
-                    blocks[(truth, ocr)] += count
-            run = []
-    return Counter({rule: n for rule, n in blocks.items() if n >= MIN_RULE_COUNT})
+            end = start
+            while end < len(steps) and steps[end][0] != steps[end][1]:
+                end += 1
+            run = steps[start:end]
+            truth = "".join(t for t, _ in run)
+            ocr = "".join(o for _, o in run)
+            if (len(run) >= 2 and not all(is_plain_step(t, o) for t, o in run)
+                    and 1 <= len(truth) <= MAX_RULE_TRUTH and len(ocr) <= MAX_RULE_OCR
+                    and (len(truth), len(ocr)) != (1, 1)):
+                blocks[(toneless(truth), ocr)] += count
+                seen[(truth, ocr)] += count
+            start = end
+    rules = set()
+    for (plain, ocr), n in blocks.items():
+        if n >= MIN_RULE_COUNT:
+            rules.update((truth, ocr) for truth in families.get(plain, ()))
+    return rules, Counter({rule: n for rule, n in seen.items() if rule in rules})
 
 
 def occurrences(pairs: Counter) -> tuple[Counter, int]:
-    """How often each character and each character pair occurs in the truth cores."""
+    """How often each string of up to MAX_RULE_TRUTH characters occurs in the truth cores."""
     occ: Counter = Counter()
     total = 0
     for (truth, _), count in pairs.items():
         total += len(truth) * count
-        for k, ch in enumerate(truth):
-            occ[ch] += count
-            if k + 1 < len(truth):
-                occ[truth[k:k + 2]] += count
+        for k in range(len(truth)):
+            for length in range(1, MAX_RULE_TRUTH + 1):
+                if k + length <= len(truth):
+                    occ[truth[k:k + length]] += count
     return occ, total
 
 
@@ -181,12 +225,19 @@ def step_class(truth: str, ocr: str) -> str:
     return "other"
 
 
-def estimate(aligned, occ: Counter, total: int, multi: set, stats: dict) -> dict[tuple[str, str], float]:
-    """Costs from step counts (see the module docstring)."""
-    counts: Counter = Counter()
+def estimate(aligned, occ: Counter, total: int, multi: set, families: dict, stats: dict,
+             seed: Counter | None = None) -> dict[tuple[str, str], float]:
+    """Costs from step counts (see the module docstring); *seed* adds counts of multi-character rules."""
+    counts: Counter = Counter(seed or {})
+    # How often each character was read on its own (not inside a multi-character
+    # rule): the denominator of its one-character rules, so that a rule such as
+    # ủ → ii does not make every other ủ look more reliable than it is.
+    alone: Counter = Counter()
     for count, steps in aligned:
         for step in steps:
             counts[step] += count
+            if len(step[0]) == 1:
+                alone[step[0]] += count
     pooled: Counter = Counter()
     for (truth, ocr), n in counts.items():
         if len(truth) == 1 and len(ocr) == 1:
@@ -204,18 +255,38 @@ def estimate(aligned, occ: Counter, total: int, multi: set, stats: dict) -> dict
         "deletion": pooled["deletion"] / total,
         "insertion": pooled["insertion"] / total / OCR_ALPHABET,
     }
+    # The same counts pooled over the tones of the truth side (see propose_rules).
+    family_counts: Counter = Counter()
+    family_size: Counter = Counter()
+    for (truth, ocr), n in counts.items():
+        family_counts[(toneless(truth), ocr)] += n
+    for plain, members in families.items():
+        for member in members:
+            family_size[plain] += alone[member] if len(member) == 1 else occ[member]
+    candidates = set(counts) | set(multi)
+    for (truth, ocr) in list(counts):
+        if len(truth) == 1 and len(ocr) <= 1 and truth.isalpha():
+            candidates.update((member, ocr) for member in families.get(toneless(truth), ()))
+
     table: dict[tuple[str, str], float] = {}
-    for (truth, ocr), n in sorted(counts.items()):
+    for truth, ocr in sorted(candidates):
+        n = counts.get((truth, ocr), 0)
+        plain = toneless(truth)
         if len(truth) == 1 and len(ocr) <= 1:
             cls = "deletion" if not ocr else step_class(truth, ocr)
-            p = (n + SMOOTHING * prior[cls]) / (occ[truth] + SMOOTHING)
+            base_rate = prior[cls]
+            if truth.isalpha() and family_size[plain]:
+                base_rate = (family_counts[(plain, ocr)] + SMOOTHING * prior[cls]) / (family_size[plain] + SMOOTHING)
+            p = (n + TONE_POOLING * base_rate) / (alone[truth] + TONE_POOLING)
         elif not truth and len(ocr) == 1:
             p = (n + SMOOTHING * prior["insertion"]) / (total + SMOOTHING)
-        elif (truth, ocr) in multi and n >= MIN_RULE_COUNT:
-            p = n / ((occ[truth] if truth else total) + SMOOTHING)
+        elif (truth, ocr) in multi and family_counts[(plain, ocr)] >= MIN_RULE_COUNT:
+            family_rate = family_counts[(plain, ocr)] / max(family_size[plain], 1)
+            p = (n + TONE_POOLING * family_rate) / ((occ[truth] if truth else total) + TONE_POOLING)
         else:
             continue
-        table[(truth, ocr)] = -math.log(p)
+        if p > 0:
+            table[(truth, ocr)] = -math.log(p)
     table[(SAME, SAME)] = -math.log(prior["same"])
     table[(MARK, MARK)] = -math.log(prior["mark"])
     table[(OTHER, OTHER)] = -math.log(prior["other"])
@@ -227,22 +298,19 @@ def estimate(aligned, occ: Counter, total: int, multi: set, stats: dict) -> dict
 
 
 def prune_rules(table: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
-    """Drop multi-character rules that cost no less than spelling them out one character at a time."""
+    """Drop multi-character rules that do not beat spelling them out one character at a time by RULE_GAIN."""
     singles = {rule: cost for rule, cost in table.items() if len(rule[0]) <= 1 and len(rule[1]) <= 1}
     singles.update({rule: cost for rule, cost in table.items() if rule[0].startswith("<") or rule[1].startswith("<")})
     plain = Channel(singles)
     kept = dict(table)
     for (truth, ocr), cost in table.items():
         if (len(truth) > 1 or len(ocr) > 1) and not truth.startswith("<") and not ocr.startswith("<"):
-            if cost >= plain.align(ocr, truth)[0] - 0.05:
+            if cost >= plain.align(ocr, truth)[0] - RULE_GAIN:
                 del kept[(truth, ocr)]
     return kept
 
 
 def write_table(path: Path, table: dict[tuple[str, str], float], stats: dict, pair_count: int) -> None:
-    def shown(s: str) -> str:
-        return s if s.isprintable() and "\t" not in s else repr(s)
-
     lines = [
         "# channel.tsv: how Tesseract 5 (English model, `tesseract -l eng`) misreads printed Vietnamese.",
         "# GENERATED by scripts/build_channel.py; do not edit by hand.",
@@ -277,17 +345,16 @@ def main() -> None:
     print(f"{documents} documents, {sum(pairs.values())} token pairs ({len(pairs)} distinct), "
           f"{stats.get('glued', 0)} glued, {stats.get('split', 0)} split, {stats.get('rejected', 0)} rejected")
 
+    families = tone_families(occ)
     channel = Channel(START)
     aligned = align_all(channel, pairs)
-    multi = propose_rules(aligned)
+    multi, seed = propose_rules(aligned, families)
     print(f"first alignment: {len(multi)} multi-character rules proposed")
-    table = estimate(aligned, occ, total, set(), stats)
-    for rule, n in multi.items():
-        table[rule] = -math.log(n / ((occ[rule[0]] if rule[0] else total) + SMOOTHING))
+    table = estimate(aligned, occ, total, multi, families, stats, seed)
     for round_number in range(1, EM_ROUNDS + 1):
         channel = Channel(table)
         aligned = align_all(channel, pairs)
-        table = prune_rules(estimate(aligned, occ, total, set(multi), stats))
+        table = prune_rules(estimate(aligned, occ, total, multi, families, stats))
         multi = {rule for rule in multi if rule in table}
         print(f"round {round_number}: {len(table)} rules, {len(multi)} multi-character "
               f"({time.perf_counter() - started:.0f}s)")

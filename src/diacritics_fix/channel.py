@@ -54,7 +54,6 @@ import bisect
 import functools
 import heapq
 import itertools
-import math
 import re
 import unicodedata
 from pathlib import Path
@@ -405,7 +404,8 @@ class Channel:
             same = min(self.same, self.mark)
             relaxed.update({
                 (SAME, SAME): same, (MARK, MARK): same, (OTHER, OTHER): self.other,
-                ("", OTHER): self.insertion, (OTHER, ""): self.deletion, (SPACE, ""): self.glue, ("", SPACE): self.split,
+                ("", OTHER): self.insertion, (OTHER, ""): self.deletion,
+                (SPACE, ""): self.glue, ("", SPACE): self.split,
             })
             self._skeleton_channel = Channel(relaxed)
         return self._skeleton_channel
@@ -468,7 +468,10 @@ class Channel:
                     if length > 1:
                         continue
                     plain = base_letter(piece)
-                    choices = [(plain, self.same)] if plain.isalpha() else [("", self._insert.get(piece, self.insertion))]
+                    if plain.isalpha():
+                        choices = [(plain, self.same)]
+                    else:  # a stray mark: read as nothing
+                        choices = [("", self._insert.get(piece, self.insertion))]
                 target = beams[j + length]
                 for text, cost in states:
                     for base, step in choices:
@@ -535,9 +538,9 @@ class CandidateIndex:
             for variant, count in _deletions(skel, MAX_DELETIONS).items():
                 self.deletions[count].setdefault(variant, []).append(skel)
         self.prior = prior
-        self.skeleton_penalty = {skel: -prior * min(model.logp[ids[0]], 0.0) for skel, ids in self.by_skeleton.items()}
         # What a syllable's rarity adds to its rank: prior · -log P(syllable) ≥ 0.
         self.penalty = [-prior * min(logp, 0.0) for logp in model.logp]
+        self.skeleton_penalty = {skel: self.penalty[ids[0]] for skel, ids in self.by_skeleton.items()}
         self._cache: dict[tuple[str, int, bool], list[tuple[tuple[int, ...], float]]] = {}
 
     def skeletons_near(self, core: str) -> list[str]:
@@ -581,7 +584,9 @@ class CandidateIndex:
         bound_of = self.channel.skeleton_channel.cost
         syllables, penalty, by_skeleton = self.model.syllables, self.penalty, self.by_skeleton
         # Queue entries: (key, skeleton order, position in the skeleton's ids or -1, skeleton).
-        queue = [(penalty[by_skeleton[skel][0]], order, -1, skel) for order, skel in enumerate(self.skeletons_near(core))]
+        queue = [
+            (penalty[by_skeleton[skel][0]], order, -1, skel) for order, skel in enumerate(self.skeletons_near(core))
+        ]
         heapq.heapify(queue)
         lower: dict[str, float] = {}
         found: list[tuple[float, float, int]] = []  # (rank, cost, id), sorted

@@ -199,6 +199,38 @@ class Restorer:
         changes = self._decide(text, explain=True)
         return _rebuild(text, changes), changes
 
+    def reading_modes(self, text: str) -> Counter[str]:
+        """Words of *text* by how their paragraph is read: ``clean``, ``stripped``,
+        ``ocr``, or ``other`` (code, another language: left alone).
+
+        >>> Restorer().reading_modes("Cac dang bo truc thuoc Thanh uy")
+        Counter({'stripped': 7})
+        """
+        self.model  # noqa: B018 (loads the data and the slot cache)
+        tokens = tk.tokenize(text)
+        paragraphs = _paragraphs(text, tokens, self._slots)
+        document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
+        modes: Counter[str] = Counter()
+        for paragraph in paragraphs:
+            if any(paragraph.counts):
+                rate = self._rate(paragraph, document)
+                mode = "ocr" if rate is None else "other" if rate == 0.0 else "stripped" if rate >= 0.5 else "clean"
+                modes[mode] += sum(paragraph.counts)
+        return modes
+
+    def _rate(self, paragraph: _Paragraph, document: tuple) -> float | None:
+        """How likely a word of *paragraph* lost its marks; None: OCR output; 0: leave it alone."""
+        mode = self.options.mode
+        if paragraph.code:
+            return 0.0
+        if mode == "stripped":
+            return 1.0
+        if mode == "clean":
+            return strip_rate(1, 0)
+        if mode == "ocr" or (mode == "auto" and is_ocr_output(paragraph.counts, document)):
+            return None
+        return strip_rate(*paragraph.counts[:3], prior=document[:3])
+
     def _decide(self, text: str, explain: bool) -> list[Change]:
         model = self.model
         options = self.options
@@ -211,17 +243,7 @@ class Restorer:
         segment: list[tk.Token] = []
         segment_rate: float | None = 1.0
         for paragraph in paragraphs:
-            rate: float | None  # None: OCR output
-            if paragraph.code:
-                rate = 0.0
-            elif options.mode == "stripped":
-                rate = 1.0
-            elif options.mode == "clean":
-                rate = strip_rate(1, 0)
-            elif options.mode == "ocr" or (options.mode == "auto" and is_ocr_output(paragraph.counts, document)):
-                rate = None
-            else:
-                rate = strip_rate(*paragraph.counts[:3], prior=document[:3])
+            rate = self._rate(paragraph, document)
             # A scanned page wraps sentences at line ends: OCR lines go on one
             # segment until a blank line or a line that is not OCR output.
             if segment and not (rate is None and segment_rate is None and any(paragraph.counts)):
@@ -276,8 +298,10 @@ class Restorer:
         english_share = document[2] / max(1, sum(document[:3]))
         if paragraph.counts[2] or english_share > 0.05:
             vietnamese_logp = self._slots.ocr_logp if ocr else self._slots.vietnamese_logp
-            tags = tag_english([t.text for t in words], vietnamese_logp, english_share)
-            for token, english in zip(words, tags):
+            # Acronyms (ADB, UBND) belong to no language: they do not vote.
+            voters = [t for t in words if not (len(t.text) > 1 and t.text.isupper() and not is_english_word(t.text))]
+            tags = tag_english([t.text for t in voters], vietnamese_logp, english_share)
+            for token, english in zip(voters, tags):
                 if english:
                     forced[token.start] = self._slots.keep_slot
         return forced

@@ -232,7 +232,7 @@ def text_table(args) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         start = f"{startup:.2f} s" if row["system"] == "diacritics-fix" else "–"
-        print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.2%} | {row['english_unchanged']:.2%} "
+        print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.3%} | {row['english_unchanged']:.3%} "
               f"| {row['mixed_accuracy']:.2%} | {row['words_per_second']:,.0f} | {row['peak_mb']:.0f} MB | {start} |")
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Iterable, NamedTuple
 
 from . import tokens as tk
-from .candidates import KEEP, Slot, SlotCache, is_ocr_output, strip_rate
+from .candidates import KEEP, MIN_STRIP_RATE, Slot, SlotCache, is_ocr_output, strip_rate
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import PAIR_SHIFT, Model, load_model, with_user_models
@@ -30,6 +30,13 @@ _JOINERS = frozenset("-–—")
 
 # Symbols that OCR puts for a letter standing alone ("ở" read as "&" or "@").
 _OCR_SYMBOLS = frozenset("&@¢©®")
+
+
+def _is_list_letter(tokens: list[tk.Token], i: int) -> bool:
+    """A one-letter token followed by ")" or ".": the number of a list item."""
+    token = tokens[i]
+    following = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    return len(token.text) == 1 and token.text.isalpha() and following[:1] in (")", ".")
 
 
 def _lone_symbol(tokens: list[tk.Token], i: int) -> bool:
@@ -242,6 +249,7 @@ class Restorer:
         forced: dict[int, Slot] = {}
         segment: list[tk.Token] = []
         segment_rate: float | None = 1.0
+        previous_letter = ""  # of the list items a), b), …
         for paragraph in paragraphs:
             rate = self._rate(paragraph, document)
             # A scanned page wraps sentences at line ends: OCR lines go on one
@@ -267,9 +275,20 @@ class Restorer:
                 segment = []
                 if kind == tk.ABBREV:
                     self._abbreviation(token, changes)
+                elif kind == tk.PROTECTED and _is_list_letter(tokens, i):
+                    previous_letter = self._list_letter(token, previous_letter, rate, changes)
         self._flush(segment, segment_rate, forced, out_style, explain, changes)
         changes.sort(key=lambda c: c.start)
         return changes
+
+    def _list_letter(self, token: tk.Token, previous: str, rate: float | None, changes: list[Change]) -> str:
+        """Lists run a), b), c), d), đ), e): a second d) in a row lost the bar of its đ."""
+        letter = token.text
+        if letter in ("d", "D") and previous in ("d", "D") and (rate is None or rate > MIN_STRIP_RATE):
+            restored = "đ" if letter == "d" else "Đ"
+            changes.append(Change(token.start, token.end, letter, restored, 1.0, (), "list order: d) then đ)"))
+            return restored
+        return letter
 
     def _abbreviation(self, token: tk.Token, changes: list[Change]) -> bool:
         restored = self.model.abbreviations.get(token.text)

@@ -1,30 +1,27 @@
-"""The command line: ``diacritics-fix [OPTIONS] [FILE|-]``.
+"""The command line: ``diacritics-fix [OPTIONS] [INPUT...|-]``.
 
-This module only parses arguments, reads and writes files, and calls the
-library.  Exit status: 0 when every input was restored, 1 when an input
-failed (one clear line on stderr names it), 2 for a usage error.
+This module only parses arguments and calls the library (``batch.py`` reads,
+restores and writes the files).  Exit status: 0 when every input was
+restored, 1 when an input failed (one clear line on stderr names it), 2 for a
+usage error, 130 when interrupted.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
-import os
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 import click
-import regex
 
-from . import __version__
+from . import __version__, batch
+from .batch import LINE_BREAK, InputError
 from .options import MODE_CHOICES, STYLE_CHOICES, Options
 from .restorer import Change, Restorer
 
-EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class InputError(Exception):
-    """A user-facing problem with one input or output file."""
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class DefaultCommandGroup(click.Group):
@@ -75,51 +72,39 @@ def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
-def write_atomically(path: Path, data: bytes, like: Path | None = None) -> None:
-    """Write *data* to *path* through a temporary file and a rename: never half a file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if like is not None and like.exists():
-            os.chmod(temporary, like.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+def line_starts(text: str) -> list[int]:
+    """Offsets where the lines of *text* start, counting every kind of line break."""
+    return [0, *(match.end() for match in LINE_BREAK.finditer(text))]
 
 
-_LINE_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
+def line_and_column(text: str, offset: int, starts: list[int] | None = None) -> tuple[int, int]:
+    """1-based line and column of *offset*, counting every kind of line break; a BOM takes no column.
 
-
-def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of *offset*, counting every kind of line break; a BOM takes no column."""
-    line, line_start = 1, 0
-    for match in _LINE_BREAK.finditer(text, 0, offset):
-        line += 1
-        line_start = match.end()
+    *starts* is :func:`line_starts` of *text*, when already at hand.
+    """
+    starts = starts if starts is not None else line_starts(text)
+    line = bisect.bisect_right(starts, offset)
+    line_start = starts[line - 1]
     column = offset - line_start + 1
     if line_start == 0 and text.startswith("\ufeff"):
         column -= 1
     return line, column
 
 
-def format_change(name: str, text: str, change: Change, form: str) -> str:
-    line, column = line_and_column(text, change.start)
+def format_change(name: str, text: str, change: Change, form: str, first_line: int = 0, first_char: int = 0,
+                  starts: list[int] | None = None) -> str:
+    """One line of --explain output; *text* may be a block that starts after *first_line*
+    lines and *first_char* characters of the input."""
+    line, column = line_and_column(text, change.start, starts)
+    line += first_line
     if form == "json":
         return json.dumps(
             {
                 "file": name,
                 "line": line,
                 "column": column,
-                "start": change.start,
-                "end": change.end,
+                "start": change.start + first_char,
+                "end": change.end + first_char,
                 "original": change.original,
                 "restored": change.restored,
                 "confidence": round(change.confidence, 4),
@@ -134,10 +119,23 @@ def format_change(name: str, text: str, change: Change, form: str) -> str:
 
 
 @main.command("restore")
-@click.argument("file", required=False, default="-", metavar="[FILE|-]")
-@click.option("-o", "--output", metavar="FILE", help="Write here instead of standard output.")
-@click.option("--in-place", is_flag=True, help="Rewrite FILE atomically, keeping FILE.orig.")
+@click.argument("inputs", nargs=-1, metavar="[INPUT...|-]")
+@click.option("-o", "--output", metavar="FILE|DIR",
+              help="Write here instead of standard output: a file for one input; a folder that mirrors the "
+                   "inputs' tree for several inputs, a folder, or a name ending in /.")
+@click.option("--in-place", is_flag=True, help="Rewrite each file atomically, keeping FILE.orig.")
 @click.option("--no-backup", is_flag=True, help="With --in-place: keep no FILE.orig.")
+@click.option("--glob", "globs", multiple=True, default=batch.DEFAULT_GLOBS, show_default=True, metavar="PATTERN",
+              help="Which files of a folder to restore (repeatable).")
+@click.option("--force", is_flag=True, help="Restore again what an earlier run did (re-running skips it).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes; 0: one per core.")
+@click.option("--encoding", metavar="NAME",
+              help="Read the inputs in this encoding instead of detecting it: utf-8, utf-16, cp1258, tcvn3, vni, "
+                   "viscii, viqr, or a *-as-cp1252 mojibake form.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), metavar="FILE.jsonl",
+              help="Write one JSON line per input: status, encoding, mode, words, changes, time, error.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary line.")
 @click.option("--style", type=click.Choice(STYLE_CHOICES), default="keep", show_default=True,
               help="Tone placement: keep the document's, or hòa (thủy, khỏe) / hoà (thuỷ, khoẻ) everywhere.")
 @click.option("--mode", type=click.Choice(MODE_CHOICES), default="auto", show_default=True,
@@ -145,17 +143,26 @@ def format_change(name: str, text: str, change: Change, form: str) -> str:
                    "in words whose unmarked spelling is not Vietnamese; ocr repairs OCR output.")
 @click.option("--phrases", "phrase_files", multiple=True, metavar="FILE",
               help="Extra phrases, one a line (repeatable).")
+@click.option("--lexicon", "lexicon_files", multiple=True, metavar="FILE",
+              help="Your words, one a line (repeatable): several syllables act as a phrase, one joins the vocabulary.")
+@click.option("--model", "model_folders", multiple=True, metavar="MODEL",
+              help="A model learned from your own text with 'diacritics-fix learn' (repeatable).")
+@click.option("--model-weight", type=click.FloatRange(0.0, 1.0, max_open=True), default=Options().model_weight,
+              show_default=True, help="Weight of the --model models against the shipped one.")
+@click.option("--adapt", is_flag=True,
+              help="Restore twice: the second pass also learns from what the first was sure of.")
 @click.option("--mark-uncertain", is_flag=True,
               help="Wrap words whose reading is doubtful (confidence below --threshold) in the marker.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
               help="Confidence below which --mark-uncertain marks a word.")
 @click.option("--marker", default="⟦…⟧", show_default=True, help="The marker; … stands for the word.")
-@click.option("--explain", is_flag=True, help="Print each change on standard error.")
+@click.option("--explain", is_flag=True, help="Print each change on standard error (one input only).")
 @click.option("--explain-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one readable line per change; json: JSON Lines.")
-def restore_command(file, output, in_place, no_backup, style, mode, phrase_files, mark_uncertain, threshold, marker,
-                    explain, explain_format):
-    """Restore the diacritics of FILE (standard input when absent or -).
+def restore_command(inputs, output, in_place, no_backup, globs, force, jobs, encoding, report_path, quiet, style,
+                    mode, phrase_files, lexicon_files, model_folders, model_weight, adapt, mark_uncertain, threshold,
+                    marker, explain, explain_format):
+    """Restore the diacritics of INPUT files and folders (standard input when absent or -).
 
     \b
     Examples:
@@ -163,57 +170,132 @@ def restore_command(file, output, in_place, no_backup, style, mode, phrase_files
       diacritics-fix letter.txt -o fixed.txt
       diacritics-fix --in-place letter.txt       # keeps letter.txt.orig
       cat letter.txt | diacritics-fix --explain > fixed.txt
+      diacritics-fix archive/ -o fixed/ --jobs 0 --report report.jsonl
     """
-    if in_place and output:
-        raise click.UsageError("--in-place and --output cannot be used together")
-    if in_place and file == "-":
-        raise click.UsageError("--in-place needs a file, not standard input")
     if no_backup and not in_place:
         raise click.UsageError("--no-backup only goes with --in-place")
     try:
+        encoding = batch.canonical_encoding(encoding)
+    except LookupError as error:
+        raise click.BadParameter(str(error), param_hint="--encoding") from None
+    try:
+        plan = batch.plan(inputs, output, in_place, not no_backup, globs, force)
+    except batch.UsageError as error:
+        raise click.UsageError(str(error)) from None
+    if explain and plan.batch:
+        raise click.UsageError("--explain works on one input")
+    try:
         phrases = [line for path in phrase_files for line in _phrase_lines(path)]
+        lexicon = [line for path in lexicon_files for line in _phrase_lines(path)]
         options = Options(style=style, mode=mode, phrases=tuple(phrases), mark_uncertain=mark_uncertain,
-                          threshold=threshold, marker=marker)
+                          threshold=threshold, marker=marker, lexicon=tuple(lexicon), models=model_folders,
+                          model_weight=model_weight)
         try:
             options.validate()
         except ValueError as error:
             raise click.BadParameter(str(error)) from None
-        restorer = Restorer(options)
-        text = read_text(file)
-        if explain:
-            restored, changes = restorer.restore_and_explain(text)
-            name = display_name(file)
-            for change in changes:
-                click.echo(format_change(name, text, change, explain_format), err=True)
-        else:
-            restored = restorer.restore(text)
-        _write_result(file, output, in_place, no_backup, restored.encode("utf-8"))
+        restorer = _load_restorer(options)
     except InputError as error:
         click.echo(f"diacritics-fix: {error}", err=True)
         sys.exit(EXIT_INPUT_FAILED)
+    report = None
+    if report_path is not None:
+        try:
+            report = open(report_path, "w", encoding="utf-8")
+        except OSError as error:
+            raise click.BadParameter(f"{report_path}: {error.strerror or error}", param_hint="--report") from None
+    settings = batch.Settings(options, encoding, details=report is not None, adapt=adapt)
+    hook = _explainer(display_name(plan.tasks[0].source), explain_format) if explain else None
+    try:
+        status = _restore_all(plan, settings, jobs, restorer, report, quiet, hook)
+    finally:
+        if report is not None:
+            report.close()
+    sys.exit(status)
+
+
+def _explainer(name: str, form: str) -> batch.ExplainHook:
+    def show(text: str, changes: list[Change], first_line: int, first_char: int) -> None:
+        starts = line_starts(text)
+        for change in changes:
+            click.echo(format_change(name, text, change, form, first_line, first_char, starts), err=True)
+    return show
+
+
+def _restore_all(plan: batch.Plan, settings: batch.Settings, jobs: int, restorer: Restorer, report, quiet: bool,
+                 explain: batch.ExplainHook | None) -> int:
+    """Run the plan: a message per failed input, the report, progress and a summary; the exit status."""
+    work = [task for task in plan.tasks if batch.settled_record(task) is None]
+    progress = batch.ProgressBar(sys.stderr, len(plan.tasks), sum(task.size for task in work),
+                                 enabled=not quiet and sys.stderr.isatty())
+    records: list[batch.Record] = []
+    started = time.monotonic()
+    try:
+        for record in batch.run(plan.tasks, settings, jobs, progress.counters, explain, restorer):
+            records.append(record)
+            progress.file_done()
+            if report is not None:
+                report.write(record.to_json() + "\n")
+                report.flush()
+            if record.status == batch.ERROR or record.error == batch.EMPTY:
+                progress.echo(f"diacritics-fix: {display_name(record.path)}: {record.error}")
+    except KeyboardInterrupt:
+        progress.clear()
+        again = "; run the same command again to resume" if plan.batch else ""
+        click.echo(f"diacritics-fix: interrupted after {len(records)} of {len(plan.tasks)} inputs{again}", err=True)
+        return EXIT_INTERRUPTED
+    progress.clear()
+    if plan.batch and not quiet:
+        click.echo("diacritics-fix: " + batch.summary(records, time.monotonic() - started), err=True)
+    return EXIT_INPUT_FAILED if any(record.status == batch.ERROR for record in records) else EXIT_OK
+
+
+def _load_restorer(options: Options) -> Restorer:
+    """A restorer with its data loaded: a --model that is no model is an input error, named."""
+    restorer = Restorer(options)
+    try:
+        restorer.model
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    return restorer
+
+
+@main.command("learn")
+@click.argument("corpus", nargs=-1, required=True, metavar="CORPUS...")
+@click.option("-o", "--output", required=True, metavar="MODEL", help="The model folder to write.")
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar on standard error (default: when it is a terminal).")
+def learn_command(corpus, output, progress):
+    """Learn a model from your own clean Vietnamese text (files, folders, glob patterns).
+
+    \b
+    Examples:
+      diacritics-fix learn archive/ -o my-model
+      diacritics-fix learn 'letters/**/*.txt' notes.txt -o my-model
+      diacritics-fix --model my-model scan.txt
+    """
+    from .learn import LearnError, learn, total_bytes
+
+    try:
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress:
+            with click.progressbar(length=total_bytes(corpus), label="learning", file=sys.stderr) as bar:
+                manifest = learn(corpus, output, progress=bar.update)
+        else:
+            manifest = learn(corpus, output)
+    except LearnError as error:
+        click.echo(f"diacritics-fix: {error}", err=True)
+        sys.exit(EXIT_INPUT_FAILED)
+    counts = manifest["counts"]
+    click.echo(f"{output}: {counts['words']:,} words from {len(manifest['sources'])} files; "
+               f"{counts['syllables']:,} syllables, {counts['pairs']:,} pairs, {counts['phrases']:,} phrases, "
+               f"{counts['names']:,} names", err=True)
 
 
 def _phrase_lines(path: str) -> list[str]:
     text = read_text(path).lstrip("\ufeff")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-
-
-def _write_result(file: str, output: str | None, in_place: bool, no_backup: bool, data: bytes) -> None:
-    try:
-        if in_place:
-            target = Path(file)
-            backup = target.with_name(target.name + ".orig")
-            if not no_backup and not backup.exists():
-                write_atomically(backup, target.read_bytes(), like=target)
-            write_atomically(target, data, like=target)
-        elif output and output != "-":
-            write_atomically(Path(output), data)
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-    except OSError as error:
-        where = file if in_place else output or "<stdout>"
-        raise InputError(f"{where}: cannot write: {error.strerror or error}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,8 @@ ABBREVIATION = "A0"
 #: What a user model folder's manifest.json says it is (written by learn.py).
 USER_MODEL_FORMAT = "diacritics-fix user model"
 USER_MODEL_VERSION = 1
+#: A user model of this many syllables gets half its weight in the unigram mixture.
+USER_PRIOR_SYLLABLES = 20_000
 #: log P given to a word of a user's lexicon that the model finds rarer than this.
 LEXICON_LOGP = -12.0
 
@@ -232,6 +234,27 @@ class Model:
             self.by_skeleton.setdefault(skeleton(syllable), []).append(sid)
         return sid
 
+    def add_compiled_phrases(self, phrases: Iterable[list[str]]) -> None:
+        """Add the shipped phrase table fast: distinct phrases of known canonical syllables."""
+        id_of, phrases_by_key, starts = self.id_of, self.phrases, self.phrase_starts
+        skeletons = [skeleton(s) for s in self.syllables]
+        longest = self.max_phrase
+        for syllables in phrases:
+            try:
+                ids = tuple([id_of[s] for s in syllables])
+            except KeyError:
+                continue  # a table built for other syllables: skip what does not fit
+            key = tuple([skeletons[i] for i in ids])
+            found = phrases_by_key.get(key)
+            if found is None:
+                phrases_by_key[key] = [ids]
+                starts.add(key[:2])
+                if len(key) > longest:
+                    longest = len(key)
+            else:
+                found.append(ids)
+        self.max_phrase = longest
+
     def add_phrase_syllables(self, syllables: list[str]) -> bool:
         """Add one phrase given as canonical syllables; False when it was known or too short."""
         if len(syllables) < 2:
@@ -265,23 +288,27 @@ class Model:
                         self.pair_bonus[key] = max(self.pair_bonus.get(key, 0.0), pair_bonus)
         return added
 
-    def add_vocabulary(self, words: Iterable[str], logp: float = LEXICON_LOGP) -> int:
-        """Make single syllables (a user's lexicon) at least as likely as *logp*; returns how many rose.
+    def add_vocabulary(self, words: Iterable[str], rank: int = 3) -> int:
+        """Make the syllables of a user's lexicon readable; returns how many rose.
 
-        A syllable the model lacks joins it; one it finds rarer rises to
-        *logp*, so it is no longer outranked by noise among its skeleton's readings.
+        A syllable the model lacks joins it.  One that its skeleton's other
+        readings outrank (``mằn`` among màn, mắn, mãn, man …) rises to just
+        above the *rank*-th of them (and at least to :data:`LEXICON_LOGP`), so
+        that it is among the candidates the decoder weighs, and the context
+        (a phrase of the lexicon, a known pair) can choose it.
         """
         raised = 0
         for word in words:
-            syllables = phrase_syllables(word)
-            if not syllables or len(syllables) != 1:
-                continue
-            sid = self._syllable_id(syllables[0])
-            if self.logp[sid] < logp:
-                self.logp[sid] = logp
-                raised += 1
-                group = self.by_skeleton[skeleton(syllables[0])]
-                group.sort(key=lambda i: -self.logp[i])
+            for syllable in phrase_syllables(word) or ():
+                sid = self._syllable_id(syllable)
+                group = self.by_skeleton[skeleton(syllable)]
+                floor = LEXICON_LOGP
+                if len(group) >= rank:
+                    floor = max(floor, self.logp[group[rank - 1]] + 0.01)
+                if self.logp[sid] < floor and sid not in group[:rank]:
+                    self.logp[sid] = floor
+                    group.sort(key=lambda i: -self.logp[i])
+                    raised += 1
         return raised
 
 
@@ -348,9 +375,7 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
     bonus, backoff = pair_scores(keys, combos, evidence, logp, weights)
     model = Model(syllables, logp, backoff, bonus, _load_abbreviations(root / "abbreviations.txt"), weights)
     with open(lexicon / "phrases.txt", encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                model.add_phrase_syllables(line.split())
+        model.add_compiled_phrases(line.split() for line in handle if not line.startswith("#"))
     return model
 
 
@@ -408,14 +433,16 @@ def _signature(folder: str) -> tuple[str, int]:
         raise ValueError(f"{folder}: not a diacritics-fix model (no readable manifest.json)") from None
 
 
-def with_user_models(folders: Iterable[str], weight: float = 0.5, weights: Weights = Weights(),
+def with_user_models(folders: Iterable[str], weight: float = 0.9, weights: Weights = Weights(),
                      folder: str | None = None) -> Model:
     """The shipped model interpolated with user models (folders written by ``diacritics-fix learn``).
 
     The user models' counts are pooled.  With λ = *weight*:
 
-    * unigrams become the mixture ``λ · P_user + (1 - λ) · P_shipped``
-      (syllables the user's text attests but the shipped model lacks join it);
+    * unigrams become the mixture ``λ' · P_user + (1 - λ') · P_shipped``,
+      ``λ' = λ · n / (n + USER_PRIOR_SYLLABLES)`` for a user text of n
+      syllables (a small sample says little about the words it lacks);
+      syllables the user's text attests but the shipped model lacks join it;
     * each pair's running-text count ``c(a, b)`` (and so ``c(a)``) gets the
       user's count times ``λ / (1 - λ)`` added, in the formula of :func:`pair_scores`;
     * the user's frequent phrases and names become phrases.
@@ -447,14 +474,16 @@ def _with_user_models(signatures: tuple[tuple[str, int], ...], weight: float, we
             id_of[syllable] = len(syllables)
             syllables.append(syllable)
     total = sum(unigrams.values()) or 1
+    # A small sample says little about the rest of the vocabulary: its share of
+    # the mixture grows with its size.
+    mixture = weight * total / (total + USER_PRIOR_SYLLABLES)
     logp = []
     for sid, syllable in enumerate(syllables):
         shipped = math.exp(base.logp[sid]) if sid < len(base.logp) else 0.0
-        p = weight * unigrams.get(syllable, 0) / total + (1.0 - weight) * shipped
+        p = mixture * unigrams.get(syllable, 0) / total + (1.0 - mixture) * shipped
         logp.append(math.log(p) if p > 0.0 else weights.unknown_logp)
 
     scale = weight / (1.0 - weight)
-    import os; scale = float(os.environ.get("DF_SCALE", scale))  # EXPERIMENT
     extra: dict[int, float] = {}
     for (first, second), count in pairs.items():
         a, b = id_of.get(first), id_of.get(second)

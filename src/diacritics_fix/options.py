@@ -34,8 +34,8 @@ class Options(NamedTuple):
     phrases: tuple[str, ...] = ()
 
     #: A user's lexicon, one word per string: words of several syllables act
-    #: as phrases, single syllables join the vocabulary (a rare one is made
-    #: likely enough to be chosen when its context allows).
+    #: as phrases; every syllable joins the vocabulary (a rare one is made
+    #: likely enough to be weighed, and chosen when its context allows).
     lexicon: tuple[str, ...] = ()
 
     #: User models: folders written by ``diacritics-fix learn`` from the
@@ -45,7 +45,7 @@ class Options(NamedTuple):
     #: Weight λ of the user models against the shipped model (0 ≤ λ < 1): the
     #: unigram mixture is ``λ · P_user + (1 - λ) · P_shipped`` and the user's
     #: pair counts join the shipped ones times ``λ / (1 - λ)``.
-    model_weight: float = 0.5
+    model_weight: float = 0.9
 
     #: At most this many readings per word are weighed by the decoder.
     max_candidates: int = 6

@@ -34,21 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import is_held_out  # noqa: E402
 
-from diacritics_fix.channel import PRIOR, CandidateIndex, align_tokens, load_channel, token_core  # noqa: E402
+from diacritics_fix.channel import PRIOR, CandidateIndex, align_tokens, load_channel, token_core, truth_core  # noqa: E402
 from diacritics_fix.model import load_model  # noqa: E402
 from diacritics_fix.syllable import canonical, is_valid, skeleton  # noqa: E402
 
 DEPTHS = (1, 3, 8)
-
-
-def truth_core(token: str) -> str:
-    token = unicodedata.normalize("NFC", token).lower()
-    start, end = 0, len(token)
-    while start < end and not token[start].isalnum():
-        start += 1
-    while end > start and not token[end - 1].isalnum():
-        end -= 1
-    return token[start:end]
 
 
 def collect(folder: Path, split: str) -> tuple[Counter, Counter, Counter]:

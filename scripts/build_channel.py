@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus import is_held_out  # noqa: E402  (the project's one definition of the split)
 
 from diacritics_fix.channel import (  # noqa: E402
-    MARK, OTHER, SAME, SPACE, Channel, align_tokens, base_letter, rough, token_core,
+    MARK, OTHER, SAME, SPACE, Channel, align_tokens, base_letter, rough, token_core, truth_core,
 )
 from diacritics_fix.syllable import split_tone  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
@@ -80,17 +80,6 @@ TONE_POOLING = 3.0
 OCR_ALPHABET = 40
 # Hand-set costs of the first alignment.
 START = {(SAME, SAME): 0.05, (MARK, MARK): 1.0, (OTHER, OTHER): 4.0, ("", OTHER): 3.5, (OTHER, ""): 3.5}
-
-
-def truth_core(token: str) -> str:
-    """A truth token without its edge punctuation, lowercase."""
-    token = unicodedata.normalize("NFC", token).lower()
-    start, end = 0, len(token)
-    while start < end and not token[start].isalnum():
-        start += 1
-    while end > start and not token[end - 1].isalnum():
-        end -= 1
-    return token[start:end]
 
 
 def read_pairs(pairs_dir: Path) -> tuple[Counter, dict[str, int], int]:

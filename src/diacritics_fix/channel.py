@@ -723,6 +723,17 @@ def ocr_candidates(
 _ROUGH = str.maketrans({"6": "o", "0": "o", "4": "a", "@": "o", "&": "a", "1": "l", "8": "a", "9": "o", "3": "a"})
 
 
+def truth_core(token: str) -> str:
+    """A truth token without its edge punctuation, lowercase."""
+    token = unicodedata.normalize("NFC", token).lower()
+    start, end = 0, len(token)
+    while start < end and not token[start].isalnum():
+        start += 1
+    while end > start and not token[end - 1].isalnum():
+        end -= 1
+    return token[start:end]
+
+
 def rough(token: str) -> str:
     """A token folded for alignment: lowercase, no marks, common digit readings as letters."""
     return unidecode(unicodedata.normalize("NFC", token).lower()).translate(_ROUGH)

@@ -2,12 +2,20 @@
 
 The corpus lives outside the repository (``../shared/corpus/dev`` beside the
 project root, or ``$DIACRITICS_FIX_CORPUS``).  Its documents are split once
-and for all by number: every fifth document (``dev-0005``, ``dev-0010``, …) is
-**held out** and only ever measured; the rest may be used for tuning.
+and for all **by source document**: the corpus cuts long laws into segments
+(``dev-manifest.tsv`` gives each file's ``repo`` and ``path``), and all the
+segments of one source document fall on the same side.  A source document is
+**held out** when the SHA-256 of ``SALT|repo/path`` is divisible by five (about
+a fifth of the documents, chosen at random once); held-out files are only ever
+measured, and nothing shipped is built from them.  The rest is the *tune*
+split: weights are tuned on it, and its counts may ship.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
+import hashlib
 import os
 import re
 import unicodedata
@@ -25,10 +33,42 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("DIACRITICS_FIX_CORPUS", ROOT.parent / "shared" / "corpus" / "dev"))
 
 
+SALT = "diacritics-fix held-out by document"
+
+
+def source_of(repo: str, path: str) -> str:
+    return f"{repo}/{path}"
+
+
+def source_is_held_out(source: str) -> bool:
+    """Whether a source document (``repo/path``) is on the held-out side."""
+    digest = hashlib.sha256(f"{SALT}|{source}".encode("utf-8")).hexdigest()
+    return int(digest, 16) % 5 == 0
+
+
+@functools.lru_cache(maxsize=1)
+def manifest() -> dict[str, dict[str, str]]:
+    """The rows of ``dev-manifest.tsv`` by file name (``dev-0001.txt``)."""
+    path = corpus_dir().parent / "dev-manifest.tsv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["file"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
 def is_held_out(name: str) -> bool:
-    """dev-0005, dev-0010, …: never used for tuning."""
-    number = int(re.sub(r"\D", "", Path(name).stem) or 0)
-    return number % 5 == 0
+    """Whether a dev file (``dev-0005.txt``, ``dev-0005``, an OCR pair's name) is held out.
+
+    Decided by its source document, so no law has segments on both sides.
+    """
+    stem = Path(name).name.split(".")[0]
+    row = manifest().get(stem + ".txt")
+    if row is None:
+        raise KeyError(f"{name}: not a file of {corpus_dir()}")
+    return source_is_held_out(source_of(row["repo"], row["path"]))
+
+
+def doctype(name: str) -> str:
+    """The document type the manifest gives a dev file (``Luật/Bộ luật``, ``Quyết định``, …)."""
+    return manifest()[Path(name).name.split(".")[0] + ".txt"]["doctype"]
 
 
 def documents(split: str) -> list[Path]:

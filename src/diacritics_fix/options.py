@@ -48,7 +48,7 @@ class Options(NamedTuple):
     model_weight: float = 0.9
 
     #: At most this many readings per word are weighed by the decoder.
-    max_candidates: int = 6
+    max_candidates: int = 12
 
     #: Wrap every word whose reading has a confidence below ``threshold`` in
     #: ``marker`` (its ``…`` stands for the word), so a reviewer sees the doubtful ones.

@@ -6,26 +6,21 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import unicodedata
 
-import regex
 from collections import Counter
 from typing import Iterable, NamedTuple
 
 from . import tokens as tk
-from .candidates import KEEP, MIN_STRIP_RATE, Slot, SlotCache, is_ocr_output, strip_rate
+from . import paragraphs as pg
+from .candidates import KEEP, Slot, SlotCache
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
-from .model import PAIR_SHIFT, Model, load_model, with_user_models
+from .model import SHIFT, Model, load_model, with_user_models
 from .options import Options
-from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
-
-
-# Dashes between words ("Độc lập - Tự do - Hạnh phúc") keep the words in one
-# segment, so phrases spelled across them are found.
-_JOINERS = frozenset("-–—")
+from .symbols import BOS, EOS, context_symbols, number_symbol
+from .syllable import restyle
 
 
 # Symbols that OCR puts for a letter standing alone ("ở" read as "&" or "@").
@@ -89,65 +84,6 @@ def apply_case(original: str, word: str) -> str:
     return word
 
 
-class _Paragraph(NamedTuple):
-    start: int  # index of first token
-    end: int  # index after last token
-    counts: tuple[int, int, int, int]  # marked, unmarked, foreign and garbled words
-    code: bool  # a line of program code or data
-
-
-# A line of program code or data: left alone whatever its words look like.
-_CODE_LINE = regex.compile(r'\{[^{}]*\}|":|\(\);|^\s*(?:import|def|class|return|var|let|const|SELECT|INSERT)\b|\s(?:==|=|&&|\|\|)\s')
-
-
-def _paragraphs(text: str, tokens: list[tk.Token], slots: SlotCache) -> list[_Paragraph]:
-    """Paragraphs (lines) with their counts of marked, unmarked, foreign and garbled words.
-
-    A word that cannot be a Vietnamese syllable is garbled (OCR damage:
-    ``téng``, ``cia``, ``s6``) when the OCR channel reads it cheaply as a
-    syllable and English does not know it; foreign otherwise (``ipsum``).  All-caps
-    words that are not English words (UBND, TT, HĐND) count for nothing:
-    abbreviations say nothing about the language.
-    """
-    result = []
-    start = 0
-    counts = [0, 0, 0, 0]
-
-    def close(end: int) -> None:
-        line = text[tokens[start].start:tokens[end - 1].end] if end > start else ""
-        result.append(_Paragraph(start, end, tuple(counts), bool(_CODE_LINE.search(line))))
-
-    for i, token in enumerate(tokens):
-        if token.kind == tk.WORD:
-            shaped, is_marked = slots.shape(token.text)
-            if shaped:
-                counts[0 if is_marked else 1] += 1
-            elif is_english_word(token.text):
-                counts[2] += 1
-            elif len(token.text) == 1 or not token.text.isupper():
-                counts[3 if slots.looks_misread(token.text) else 2] += 1
-        elif token.kind == tk.MIXED:
-            counts[3 if slots.looks_misread(token.text) else 2] += 1
-        elif token.kind == tk.BREAK:
-            close(i + 1)
-            start, counts = i + 1, [0, 0, 0, 0]
-    close(len(tokens))
-    return result
-
-
-def _document_style(tokens: list[tk.Token]) -> str:
-    """The tone placement most used by the document's marked words (``hòa`` if none)."""
-    votes: Counter[str] = Counter()
-    for token in tokens:
-        if token.kind == tk.WORD and has_marks(token.text):
-            style = tone_style(unicodedata.normalize("NFC", token.text).lower())
-            if style:
-                votes[style] += 1
-    if votes["hoà"] > votes["hòa"]:
-        return "hoà"
-    return "hòa"
-
-
 class Restorer:
     """Restores Vietnamese diacritics; loads its data once and can be reused.
 
@@ -176,11 +112,12 @@ class Restorer:
             else:
                 base = load_model(options.weights)
             if options.phrases or options.lexicon:
-                base = copy.deepcopy(base)
+                base = base.copy()
                 base.add_phrases((*options.phrases, *options.lexicon), pair_bonus=base.weights.user_phrase_pair)
                 base.add_vocabulary(options.lexicon)
             self._slots = SlotCache(base, self.options.max_candidates)
             self._decoder = Decoder(base)
+            self._readings: dict[tuple, str | None] = {}
             self._model = base
         return self._model
 
@@ -215,76 +152,120 @@ class Restorer:
         """
         self.model  # noqa: B018 (loads the data and the slot cache)
         tokens = tk.tokenize(text)
-        paragraphs = _paragraphs(text, tokens, self._slots)
-        document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
+        lines = pg.lines(text, tokens, self._slots)
+        document = _document_counts(lines)
         modes: Counter[str] = Counter()
-        for paragraph in paragraphs:
-            if any(paragraph.counts):
-                rate = self._rate(paragraph, document)
+        for line in lines:
+            if line.has_words:
+                rate = pg.rate(line, document, self.options.mode)
                 mode = "ocr" if rate is None else "other" if rate == 0.0 else "stripped" if rate >= 0.5 else "clean"
-                modes[mode] += sum(paragraph.counts)
+                modes[mode] += sum(line.counts)
         return modes
 
-    def _rate(self, paragraph: _Paragraph, document: tuple) -> float | None:
-        """How likely a word of *paragraph* lost its marks; None: OCR output; 0: leave it alone."""
-        mode = self.options.mode
-        if paragraph.code:
-            return 0.0
-        if mode == "stripped":
-            return 1.0
-        if mode == "clean":
-            return strip_rate(1, 0)
-        if mode == "ocr" or (mode == "auto" and is_ocr_output(paragraph.counts, document)):
-            return None
-        return strip_rate(*paragraph.counts[:3], prior=document[:3])
-
     def _decide(self, text: str, explain: bool) -> list[Change]:
-        model = self.model
+        self.model  # noqa: B018 (loads the data and the caches)
         options = self.options
         tokens = tk.tokenize(text)
-        paragraphs = _paragraphs(text, tokens, self._slots)
-        document = tuple(sum(column) for column in zip(*(p.counts for p in paragraphs)))
-        out_style = options.style if options.style != "keep" else _document_style(tokens)
+        lines = pg.lines(text, tokens, self._slots)
+        document = _document_counts(lines)
+        out_style = options.style if options.style != "keep" else pg.document_style(tokens)
         changes: list[Change] = []
-        forced: dict[int, Slot] = {}
-        segment: list[tk.Token] = []
-        segment_rate: float | None = 1.0
+        passages: list[list[tuple[pg.Line, float | None]]] = [[]]
         previous_letter = ""  # of the list items a), b), …
-        for paragraph in paragraphs:
-            rate = self._rate(paragraph, document)
-            # A scanned page wraps sentences at line ends: OCR lines go on one
-            # segment until a blank line or a line that is not OCR output.
-            if segment and not (rate is None and segment_rate is None and any(paragraph.counts)):
-                self._flush(segment, segment_rate, forced, out_style, explain, changes)
-                segment = []
-            if rate == 0.0:
-                continue  # another language, or code: nothing to restore
-            segment_rate = rate
-            forced.update(self._fixed_words(tokens, paragraph, document, ocr=rate is None))
-            for i in range(paragraph.start, paragraph.end):
+        for line in lines:
+            rate = pg.rate(line, document, options.mode)
+            if passages[-1] and not pg.goes_on(tokens, *passages[-1][-1], line, rate):
+                passages.append([])
+            if rate == 0.0 or not line.has_words:
+                if explain and line.has_words:
+                    changes.append(_left_alone(text, tokens, line, document, options.mode))
+                continue  # another language, or code, or no word: nothing to restore
+            passages[-1].append((line, rate))
+            for i in range(line.start, line.end):
                 token = tokens[i]
-                kind = token.kind
-                if kind == tk.WORD or kind == tk.NUMBER or (
-                    rate is None and (kind == tk.MIXED or _lone_symbol(tokens, i))
-                ):
-                    segment.append(token)
-                    continue
-                if segment and (kind == tk.SPACE or token.text in _JOINERS or (kind == tk.BREAK and rate is None)):
-                    continue
-                self._flush(segment, rate, forced, out_style, explain, changes)
-                segment = []
-                if kind == tk.ABBREV:
+                if token.kind == tk.ABBREV:
                     self._abbreviation(token, changes)
-                elif kind == tk.PROTECTED and _is_list_letter(tokens, i):
+                elif token.kind == tk.PROTECTED and _is_list_letter(tokens, i):
                     previous_letter = self._list_letter(token, previous_letter, rate, changes)
-        self._flush(segment, segment_rate, forced, out_style, explain, changes)
+        lattices, words = [], []
+        for passage in passages:
+            lattice, passage_words = self._lattice(tokens, passage, document)
+            if passage_words:
+                lattices.append(lattice)
+                words.append(passage_words)
+        decoded = self._decoder.decode_all(lattices, with_confidence=explain or options.mark_uncertain)
+        for lattice, passage_words, choices in zip(lattices, words, decoded):
+            for position, token, rate in passage_words:
+                self._note(token, lattice, choices, position, rate, out_style, explain, changes)
         changes.sort(key=lambda c: c.start)
         return changes
+
+    def _lattice(self, tokens: list[tk.Token], passage: list[tuple[pg.Line, float | None]], document: tuple,
+                 ) -> tuple[list[Slot], list[tuple[int, tk.Token, float | None]]]:
+        """The lattice of one passage (``<s>`` … ``</s>``), and its words: (position in the lattice, token, rate)."""
+        slots_of = self._slots
+        lattice: list[Slot] = [slots_of.fixed(BOS)]
+        words: list[tuple[int, tk.Token, float | None]] = []
+        for paragraph, rate in passage:
+            forced = self._fixed_words(tokens, paragraph, document, ocr=rate is None)
+            for index, symbol in context_symbols(tokens, paragraph.start, paragraph.end):
+                token = tokens[index]
+                slot = None
+                if symbol is None:
+                    slot = forced.get(token.start)
+                    if slot is None:
+                        if rate is None:
+                            slot = slots_of.ocr(token.text)
+                        elif token.kind == tk.WORD:
+                            slot = slots_of.get(token.text, rate)
+                        else:
+                            slot = slots_of.keep_slot  # "iPhone": kept, an unknown word in context
+                elif rate is None and token.kind == tk.NUMBER and len(token.text) <= 2 and token.text.isdigit():
+                    slot = slots_of.ocr(token.text, number=symbol)  # "46" may be "độ"
+                elif rate is None and _lone_symbol(tokens, index):
+                    slot = slots_of.ocr(token.text)  # "&" may be "ở"
+                if slot is None:
+                    lattice.append(slots_of.fixed(symbol))
+                else:
+                    words.append((len(lattice), token, rate))
+                    lattice.append(slot)
+        lattice.append(slots_of.fixed(EOS))
+        return lattice, words
+
+    def _note(self, token: tk.Token, lattice: list[Slot], choices: list[Choice], position: int,
+              rate: float | None, out_style: str, explain: bool, changes: list[Change]) -> None:
+        """Note the change a decoded word makes, if any."""
+        model, options = self.model, self.options
+        slot, choice = lattice[position], choices[position]
+        candidate = slot.candidates[choice.index]
+        if candidate.syllable == model.abbreviation_id:
+            self._abbreviation(token, changes)
+            return
+        key = (token.text, slot.serial, choice.index, rate is None, out_style)
+        readings = self._readings
+        if key in readings:
+            restored = readings[key]
+        else:
+            restored = self._reading(token, slot, choice, rate, out_style)
+            if len(readings) >= 200_000:
+                readings.clear()
+            readings[key] = restored
+        doubtful = options.mark_uncertain and len(slot.ids) > 1 and choice.confidence < options.threshold
+        if restored is None and not doubtful:
+            return
+        written = restored if restored is not None else token.text
+        if doubtful:
+            written = options.marker.replace("…", written)
+        reason, alternatives = "style", ()
+        if explain and (not slot.marked or rate is None):
+            reason = _reason(choice, position, lattice, choices, model)
+            alternatives = _alternatives(slot, choice, model, token.text)
+        changes.append(Change(token.start, token.end, token.text, written, choice.confidence, alternatives, reason))
 
     def _list_letter(self, token: tk.Token, previous: str, rate: float | None, changes: list[Change]) -> str:
         """Lists run a), b), c), d), đ), e): a second d) in a row lost the bar of its đ."""
         letter = token.text
-        if letter in ("d", "D") and previous in ("d", "D") and (rate is None or rate > MIN_STRIP_RATE):
+        if letter in ("d", "D") and previous in ("d", "D") and (rate is None or rate > pg.MIN_STRIP_RATE):
             restored = "đ" if letter == "d" else "Đ"
             changes.append(Change(token.start, token.end, letter, restored, 1.0, (), "list order: d) then đ)"))
             return restored
@@ -297,7 +278,7 @@ class Restorer:
             return True
         return False
 
-    def _fixed_words(self, tokens: list[tk.Token], paragraph: _Paragraph, document: tuple,
+    def _fixed_words(self, tokens: list[tk.Token], paragraph: pg.Line, document: tuple,
                      ocr: bool = False) -> dict[int, Slot]:
         """Words of a paragraph that are not to be restored, by start offset, with the slot they get.
 
@@ -317,55 +298,23 @@ class Restorer:
         english_share = document[2] / max(1, sum(document[:3]))
         if paragraph.counts[2] or english_share > 0.05:
             vietnamese_logp = self._slots.ocr_logp if ocr else self._slots.vietnamese_logp
-            # Acronyms (ADB, UBND) belong to no language: they do not vote.
-            voters = [t for t in words if not (len(t.text) > 1 and t.text.isupper() and not is_english_word(t.text))]
+            # Acronyms (ADB, UBND) and single letters (điểm a, b và c) belong to no
+            # language: they do not vote.
+            voters = [t for t in words if len(t.text) > 1 and not (t.text.isupper() and not is_english_word(t.text))]
             tags = tag_english([t.text for t in voters], vietnamese_logp, english_share)
+            after_amount = _after_number(tokens, paragraph)
             for token, english in zip(voters, tags):
-                if english:
+                # a currency or unit after an amount is Vietnamese: "50.000 dong"
+                if english and token.start not in after_amount:
                     forced[token.start] = self._slots.keep_slot
         return forced
-
-    def _ocr_slot(self, token: tk.Token) -> Slot:
-        if token.kind == tk.NUMBER:
-            if len(token.text) <= 2:
-                return self._slots.ocr(token.text, number=True)  # "46" may be "độ"
-            return self._slots.get(token.text, 1.0)
-        return self._slots.ocr(token.text)
-
-    def _flush(self, segment, rate, forced, out_style, explain, changes) -> None:
-        if not segment:
-            return
-        model = self.model
-        options = self.options
-        if rate is None:
-            slots = [forced.get(t.start) or self._ocr_slot(t) for t in segment]
-        else:
-            slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
-        choices = self._decoder.decode(slots, with_confidence=explain or options.mark_uncertain)
-        for position, (token, slot, choice) in enumerate(zip(segment, slots, choices)):
-            sid = slot.ids[choice.index]
-            if sid == model.abbreviation_id:
-                self._abbreviation(token, changes)
-                continue
-            restored = self._reading(token, slot, choice, rate, out_style)
-            doubtful = options.mark_uncertain and len(slot.ids) > 1 and choice.confidence < options.threshold
-            if restored is None and not doubtful:
-                continue
-            written = restored if restored is not None else token.text
-            if doubtful:
-                written = options.marker.replace("…", written)
-            reason, alternatives = "style", ()
-            if explain and (not slot.marked or rate is None):
-                reason = _reason(choice, position, slots, choices, model)
-                alternatives = _alternatives(slot, choice, model, token.text)
-            changes.append(Change(token.start, token.end, token.text, written, choice.confidence, alternatives, reason))
 
     def _reading(self, token: tk.Token, slot: Slot, choice: Choice, rate: float | None, out_style: str) -> str | None:
         """The text a decoded token becomes, or None when it stays as written."""
         model = self.model
         candidate = slot.candidates[choice.index]
-        if candidate.syllable in (KEEP, model.number_id):
-            return None
+        if candidate.syllable == KEEP or candidate.syllable < model.first_syllable:
+            return None  # kept as written, or a number read as itself
         marked = slot.marked and rate is not None  # OCR marks are evidence, not the writer's
         if marked and self.options.style == "keep":
             return None
@@ -379,6 +328,39 @@ class Restorer:
         if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
             return None  # unchanged, or only the normal form differs: keep the writer's code points
         return restored
+
+
+def _after_number(tokens: list[tk.Token], line: pg.Line) -> set[int]:
+    """Start offsets of the words that follow a number (a space or a slash between)."""
+    found = set()
+    for i in range(line.start + 1, line.end):
+        if tokens[i].kind != tk.WORD:
+            continue
+        j = i - 1
+        while j > line.start and (tokens[j].kind == tk.SPACE or tokens[j].text == "/"):
+            j -= 1
+        if tokens[j].kind == tk.NUMBER:
+            found.add(tokens[i].start)
+    return found
+
+
+def _document_counts(lines: list[pg.Line]) -> tuple[int, int, int, int]:
+    """The evidence of all lines together."""
+    totals = [0, 0, 0, 0]
+    for line in lines:
+        for k, count in enumerate(line.counts):
+            totals[k] += count
+    return totals[0], totals[1], totals[2], totals[3]
+
+
+def _left_alone(text: str, tokens: list[tk.Token], line: pg.Line, document: tuple, mode: str) -> Change:
+    """A note that a line was left alone, and why: a 'change' that changes nothing."""
+    start = tokens[line.start].start
+    end = tokens[line.end - 1].end
+    while end > start and text[end - 1] in "\r\n\u2028\u2029\x0b\x0c\x85":
+        end -= 1
+    reason = "left alone: " + (pg.left_alone_reason(line, document, mode) or "nothing to restore")
+    return Change(start, end, text[start:end], text[start:end], 1.0, (), reason)
 
 
 def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
@@ -397,17 +379,28 @@ def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tu
     return tuple(result[:3])
 
 
-def _reason(choice: Choice, position: int, slots, choices, model: Model) -> str:
-    """What decided a restored word: a phrase, a known pair with a neighbour, or frequency alone."""
+def _reason(choice: Choice, position: int, lattice: list[Slot], choices: list[Choice], model: Model) -> str:
+    """What decided a restored word: a phrase, a listed pair, the words around it, or frequency alone."""
     if choice.phrase:
         return "phrase: " + " ".join(model.syllables[s] for s in choice.phrase)
-    sid = slots[position].ids[choice.index]
-    for neighbour in (position - 1, position + 1):
-        if 0 <= neighbour < len(slots):
-            other = slots[neighbour].ids[choices[neighbour].index]
-            first, second = (other, sid) if neighbour < position else (sid, other)
-            if model.pair_bonus.get(first << PAIR_SHIFT | second):
-                return f"pair: {model.syllables[first]} {model.syllables[second]}"
+
+    def chosen(i: int) -> int:
+        return lattice[i].ids[choices[i].index]
+
+    sid = chosen(position)
+    neighbours = [chosen(i) for i in (position - 1, position + 1)]
+    for first, second in ((neighbours[0], sid), (sid, neighbours[1])):
+        key = first << SHIFT | second
+        keys = model.pair_keys
+        where = int(keys.searchsorted(key)) if len(keys) else 0
+        if where < len(keys) and int(keys[where]) == key:
+            return f"pair: {model.syllables[first]} {model.syllables[second]}"
+    slot = lattice[position]
+    best_alone = max(range(len(slot.ids)), key=lambda k: model.logp[slot.ids[k]] + slot.unary[k])
+    if best_alone != choice.index:
+        before = model.syllables[neighbours[0]]
+        after = model.syllables[neighbours[1]]
+        return f"context: {before} … {after}"
     return "frequency"
 
 

@@ -100,3 +100,55 @@ def matched_words(truth: str, hypothesis: str) -> tuple[int, int]:
         return 0, 0
     bad = sum(1 for op in Levenshtein.editops(ref, hyp) if op.tag in ("replace", "delete"))
     return len(ref) - bad, len(ref)
+
+
+# -- the training corpus's Wikipedia part, and the everyday text ------------------------
+
+
+def train_dir() -> Path:
+    return Path(os.environ.get("DIACRITICS_FIX_TRAIN", ROOT.parent / "shared" / "corpus" / "train"))
+
+
+def wikipedia_split(docid: str) -> str:
+    """Which part of the bench a Wikipedia article of the training corpus belongs to.
+
+    ``bench`` (one in twenty): left out of the bench build's counts and measured
+    there, never tuned on; ``tune`` (another one in twenty): left out of the
+    tuning builds' counts and tuned on; ``counts``: the rest.  The shipped
+    model counts all of them.
+    """
+    bucket = int(hashlib.sha256(f"wikipedia|{docid}".encode("utf-8")).hexdigest(), 16) % 20
+    return "bench" if bucket == 0 else "tune" if bucket == 1 else "counts"
+
+
+def train_documents(kind: str = "general") -> list[tuple[str, dict, list[str]]]:
+    """(docid, manifest row, paragraphs) of the training corpus's ``admin`` or ``general`` shards."""
+    folder = train_dir()
+    with open(folder / "manifest.tsv", encoding="utf-8", newline="") as handle:
+        rows = {row["docid"]: row for row in csv.DictReader(handle, delimiter="\t")}
+    found = []
+    for shard in sorted(folder.glob(f"train-{kind}-*.txt")):
+        docid, lines = None, []
+        for line in shard.read_text(encoding="utf-8").split("\n"):
+            if line.startswith("@@@@ "):
+                if docid:
+                    found.append((docid, rows.get(docid, {}), lines))
+                docid, lines = line[5:].strip(), []
+            elif line.strip():
+                lines.append(line)
+        if docid:
+            found.append((docid, rows.get(docid, {}), lines))
+    return found
+
+
+EVERYDAY_DIR = ROOT / "bench" / "everyday"
+
+
+def everyday_documents(split: str) -> list[Path]:
+    """The everyday text written for the project: ``held-out`` (bench/everyday, never counted or
+    tuned on) or ``tune`` (data/text/H-J, counted in the shipped model; left out of tuning builds)."""
+    if split == "held-out":
+        return sorted(EVERYDAY_DIR.glob("*.txt"))
+    if split == "tune":
+        return sorted(p for p in (ROOT / "data" / "text").glob("*.txt") if p.name[:1] in "HIJ")
+    raise ValueError(split)

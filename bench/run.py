@@ -42,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpus import corpus_dir, documents, matched_words, strip_marks  # noqa: E402
+from corpus import corpus_dir, doctype, documents, everyday_documents, matched_words, strip_marks  # noqa: E402
 from mixed import ENGLISH_DIR, inline, interleaved  # noqa: E402
 
 SYSTEMS = ("diacritics-fix", "unigram", "pyvi")
@@ -105,27 +105,44 @@ def measure(name: str, split: str, limit: int | None) -> dict:
     stripped = [strip_marks(t) for t in truths]
     system = make_system(name)
     system("khoi dong")  # load data before timing
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outputs = [system(s) for s in stripped]
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     good, total = accuracy(truths, outputs)
+    by_type: dict[str, list[int]] = {}
+    for path, truth, output in zip(paths, truths, outputs):
+        g, n = matched_words(truth, output)
+        entry = by_type.setdefault(doctype(path.name), [0, 0, 0])
+        entry[0] += g
+        entry[1] += n
+        entry[2] += 1
     kept, seen = unchanged(truths, [system(t) for t in truths])
     english = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(ENGLISH_DIR.glob("*")) if p.is_file()]
     english_kept, english_seen = unchanged(english, [system(t) for t in english])
     mixed = interleaved(truths) + inline(truths)
     mixed_good, mixed_total = accuracy([t for t, _ in mixed], [system(i) for _, i in mixed])
+    everyday = [_without_comments(p.read_text(encoding="utf-8")) for p in everyday_documents("held-out")]
+    everyday_good, everyday_total = accuracy(everyday, [system(strip_marks(t)) for t in everyday])
     words = sum(len(s.split()) for s in stripped)
     return {
         "system": name,
         "documents": len(paths),
         "words": words,
         "accuracy": good / total,
+        "by_type": {kind: (g / n, docs, n) for kind, (g, n, docs) in sorted(by_type.items())},
         "unchanged": kept / seen,
         "english_unchanged": english_kept / max(1, english_seen),
         "mixed_accuracy": mixed_good / mixed_total,
+        "everyday_accuracy": everyday_good / max(1, everyday_total),
+        "everyday_words": everyday_total,
         "words_per_second": words / elapsed,
+        "words_per_cpu_second": words / cpu,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.startswith("#"))
 
 
 def accuracy(truths: list[str], outputs: list[str]) -> tuple[int, int]:
@@ -166,7 +183,7 @@ def main() -> None:
     parser.add_argument("--split", default="held-out", choices=("held-out", "tune"))
     parser.add_argument("--limit", type=int, help="only the first N documents of the split")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
-    parser.add_argument("--section", default="all", choices=("all", "text", "ocr"),
+    parser.add_argument("--section", default="all", choices=("all", "text", "ocr", "sources"),
                         help="text: stripped, correct, English and mixed text; ocr: the OCR pairs")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
     args = parser.parse_args()
@@ -175,6 +192,10 @@ def main() -> None:
         return
     if args.section in ("all", "text"):
         text_table(args)
+    if args.section in ("all", "sources"):
+        # a process of its own: it reads the bench build, not the shipped model
+        print()
+        subprocess.run([sys.executable, str(HERE / "sources.py")], check=False)
     if args.section in ("all", "ocr"):
         ocr_table()
 
@@ -228,12 +249,23 @@ def text_table(args) -> None:
           f"{rows[0]['words'] if rows else 0} words (corpus: {corpus_dir()})")
     print()
     print("| system | stripped word accuracy | correct Vietnamese unchanged | English unchanged "
-          "| mixed documents accuracy | words/s (1 core) | peak memory | start-up |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| mixed documents accuracy | everyday held-out accuracy | words/s (1 core) | peak memory | start-up |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         start = f"{startup:.2f} s" if row["system"] == "diacritics-fix" else "–"
         print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.3%} | {row['english_unchanged']:.3%} "
-              f"| {row['mixed_accuracy']:.2%} | {row['words_per_second']:,.0f} | {row['peak_mb']:.0f} MB | {start} |")
+              f"| {row['mixed_accuracy']:.2%} | {row['everyday_accuracy']:.2%} | {row['words_per_second']:,.0f} "
+              f"(CPU: {row['words_per_cpu_second']:,.0f}) | {row['peak_mb']:.0f} MB | {start} |")
+    if rows:
+        print()
+        print("Stripped word accuracy by document type (held-out split):")
+        print()
+        print("| document type | " + " | ".join(row["system"] for row in rows) + " | documents | words |")
+        print("|---|" + "---|" * len(rows) + "---|---|")
+        for kind, (_, docs, words) in rows[0]["by_type"].items():
+            cells = " | ".join(f"{row['by_type'][kind][0]:.2%}" for row in rows)
+            print(f"| {kind} | {cells} | {docs} | {words:,} |")
+        print(f"\neveryday held-out set: {rows[0]['everyday_words']:,} words (bench/everyday)")
 
 
 if __name__ == "__main__":

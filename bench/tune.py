@@ -1,57 +1,146 @@
 #!/usr/bin/env python3
-"""Tune the language-model weights on the *tune* split (never the held-out one).
+"""Tune the model on the *tune* sets (never a held-out one): the mixture of the parts and the decoder's weights.
 
-    python bench/tune.py [--docs 60] [--rounds 2]
+    python bench/tune.py [--rounds 2] [--admin 60] [--wikipedia 60] [--only mixture|weights]
 
-Coordinate ascent: each weight in turn is scaled up and down; a change is kept
-when stripped-text word accuracy on the tune documents improves.  Prints the
-best Weights(...) to paste into diacritics_fix/model.py.
+A *tuning build* counts the training corpus without the texts tuned on:
+the dev corpus is left out entirely (its tune split is tuned on), so are the
+Wikipedia articles of the ``tune`` and ``bench`` sets (see
+``corpus.wikipedia_split``) and the project's everyday text (data/text/H-J).
+Then coordinate ascent: each mixture weight and each field of ``Weights`` in
+turn is scaled up and down, and a change is kept when the objective — stripped
+word accuracy, weighted over the three tune sets (administrative documents,
+everyday text, Wikipedia articles) — improves.  Prints the best mixture (for
+``MIXTURE`` in scripts/build_data.py) and ``Weights`` (for diacritics_fix/model.py).
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from corpus import documents, matched_words, strip_marks  # noqa: E402
+import build_data  # noqa: E402
+from corpus import (  # noqa: E402
+    documents, everyday_documents, matched_words, strip_marks, train_dir, train_documents, wikipedia_split,
+)
 
+import diacritics_fix.model as model_module  # noqa: E402
 from diacritics_fix import Options, Restorer  # noqa: E402
 from diacritics_fix.model import Weights, load_model  # noqa: E402
 
+#: How much each tune set counts in the objective.
+OBJECTIVE = {"admin": 0.5, "everyday": 0.25, "wikipedia": 0.25}
 
-def accuracy(weights: Weights, pairs: list[tuple[str, str]]) -> float:
+
+def tuning_build(folder: Path) -> tuple:
+    """Counts and part models of the tuning build, and the word lists."""
+    excluded = folder / "excluded-docs.txt"
+    wikipedia = [docid for docid, _, _ in train_documents("general") if wikipedia_split(docid) != "counts"]
+    excluded.write_text("\n".join(wikipedia) + "\n", encoding="utf-8")
+    args = argparse.Namespace(
+        train=train_dir(), dev=None, text=ROOT / "data" / "text", exclude_own="HIJ", exclude_source=[],
+        exclude_type=[], exclude_docs=excluded, sources=ROOT / "build" / "sources", phrases=ROOT / "data" / "phrases",
+    )
+    parts, documents, exclusions = build_data.count_parts(args)
+    lists = build_data.Lists(args.sources, args.phrases)
+    vocabulary = build_data.vocabulary_of(parts, lists.syllables)
+    return (parts, documents, exclusions), vocabulary, build_data.part_models(parts, vocabulary), lists
+
+
+def tune_sets(admin: int, wikipedia: int) -> dict[str, list[tuple[str, str]]]:
+    """(truth, stripped) pairs of each tune set."""
+    tune_docs = documents("tune")
+    admin_texts = [p.read_text(encoding="utf-8") for p in tune_docs[:: max(1, len(tune_docs) // admin)][:admin]]
+    everyday = [p.read_text(encoding="utf-8") for p in everyday_documents("tune")]
+    everyday = ["\n".join(line for line in t.split("\n") if not line.startswith("#")) for t in everyday]
+    articles = ["\n".join(lines) for docid, _, lines in train_documents("general") if wikipedia_split(docid) == "tune"]
+    sets = {"admin": admin_texts, "everyday": everyday, "wikipedia": articles[:wikipedia]}
+    return {name: [(t, strip_marks(t)) for t in texts] for name, texts in sets.items()}
+
+
+def accuracies(weights: Weights, sets: dict[str, list[tuple[str, str]]]) -> dict[str, float]:
     load_model.cache_clear()
     restorer = Restorer(Options(weights=weights, mode="stripped"))
-    good = total = 0
-    for truth, stripped in pairs:
-        g, n = matched_words(truth, restorer.restore(stripped))
-        good += g
-        total += n
-    return good / total
+    result = {}
+    for name, pairs in sets.items():
+        good = total = 0
+        for truth, stripped in pairs:
+            g, n = matched_words(truth, restorer.restore(stripped))
+            good += g
+            total += n
+        result[name] = good / total
+    return result
+
+
+def objective(scores: dict[str, float]) -> float:
+    return sum(OBJECTIVE[name] * value for name, value in scores.items())
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=60)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--admin", type=int, default=60, help="dev tune documents")
+    parser.add_argument("--wikipedia", type=int, default=60, help="Wikipedia tune articles")
+    parser.add_argument("--only", choices=("mixture", "weights"))
+    parser.add_argument("--fields", help="comma-separated Weights fields to tune (default: all but a few)")
     args = parser.parse_args()
-    paths = documents("tune")[:: max(1, len(documents("tune")) // args.docs)][: args.docs]
-    pairs = [(p.read_text(encoding="utf-8"), "") for p in paths]
-    pairs = [(t, strip_marks(t)) for t, _ in pairs]
-    best = Weights()
-    best_acc = accuracy(best, pairs)
-    print(f"start {best_acc:.4f} {best}", flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="tune-", dir=ROOT / "build"))
+    (work / "lexicon").mkdir()
+    (work / "abbreviations.txt").write_bytes((ROOT / "data" / "abbreviations.txt").read_bytes())
+    (work / "lexicon" / "channel.tsv").write_bytes((ROOT / "data" / "lexicon" / "channel.tsv").read_bytes())
+    model_module.data_dir = lambda: work  # the restorer reads the tuning build
+    counted, vocabulary, models, lists = tuning_build(work)
+    sets = tune_sets(args.admin, args.wikipedia)
+    print({name: sum(len(s.split()) for _, s in pairs) for name, pairs in sets.items()}, "words", flush=True)
+
+    def with_mixture(mixture: dict[str, float]) -> None:
+        mixed = build_data.write_model(work / "lexicon", vocabulary, models, mixture, lists)
+        build_data.write_manifest(work / "lexicon", *counted, models, mixture, mixed, vocabulary)
+
+    mixture = dict(build_data.MIXTURE)
+    weights = Weights()
+    with_mixture(mixture)
+    scores = accuracies(weights, sets)
+    best = objective(scores)
+    print(f"start {best:.5f} {scores}", flush=True)
+    fields = args.fields.split(",") if args.fields else [
+        f for f in Weights._fields if f not in ("lm", "ocr_channel", "confidence_temperature", "unknown_logp",
+                                                "user_phrase_pair")]
     for _ in range(args.rounds):
-        for name in Weights._fields:
-            for factor in (0.5, 0.75, 1.33, 2.0):
-                trial = best._replace(**{name: getattr(best, name) * factor})
-                acc = accuracy(trial, pairs)
-                if acc > best_acc + 1e-5:
-                    best, best_acc = trial, acc
-                    print(f"{best_acc:.4f} {name}={getattr(best, name):.3f}", flush=True)
-    print(f"best {best_acc:.4f} {best}")
+        if args.only != "weights":
+            for name in list(mixture):
+                for factor in (0.5, 0.75, 1.33, 2.0):
+                    trial = dict(mixture, **{name: mixture[name] * factor})
+                    total = sum(trial.values())
+                    trial = {k: round(v / total, 4) for k, v in trial.items()}
+                    with_mixture(trial)
+                    trial_scores = accuracies(weights, sets)
+                    print(f"  mixture {trial}: {objective(trial_scores):.5f} {trial_scores}", flush=True)
+                    if objective(trial_scores) > best + 1e-5:
+                        mixture, best, scores = trial, objective(trial_scores), trial_scores
+                        print(f"{best:.5f} mixture {mixture}", flush=True)
+            with_mixture(mixture)
+        if args.only != "mixture":
+            for name in fields:
+                current = getattr(weights, name)
+                steps = (0.5, 0.75, 1.33, 2.0) if current else (0.25, 0.5, 1.0)
+                for factor in steps:
+                    value = current * factor if current else factor
+                    trial = weights._replace(**{name: round(value, 4)})
+                    trial_scores = accuracies(trial, sets)
+                    print(f"  {name}={value:.4f}: {objective(trial_scores):.5f} {trial_scores}", flush=True)
+                    if objective(trial_scores) > best + 1e-5:
+                        weights, best, scores = trial, objective(trial_scores), trial_scores
+                        print(f"{best:.5f} {name}={value:.4f}", flush=True)
+    print(f"best {best:.5f} {scores}\nMIXTURE = {mixture}\n{weights}")
 
 
 if __name__ == "__main__":

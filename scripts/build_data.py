@@ -68,7 +68,7 @@ from diacritics_fix.symbols import CLASSES  # noqa: E402
 from diacritics_fix.syllable import canonical, has_marks, is_valid, skeleton  # noqa: E402
 
 #: Weights of the three parts in the shipped mixture (tuned on the tune split with bench/tune.py --mixture).
-MIXTURE = {"admin": 0.7, "general": 0.2, "own": 0.1}
+MIXTURE = {"admin": 0.3317, "general": 0.362, "own": 0.2723, "wordfreq": 0.034}
 #: Trigrams seen fewer times than this are pruned (their mass goes to the backoff weights).
 MIN_TRIGRAM = 2
 COUNT_CACHE = ROOT / "build" / "counts"
@@ -127,9 +127,9 @@ def dev_tune_documents(dev: Path) -> Iterator[tuple[str, list[str]]]:
             yield path.name, [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
-def own_documents(text_dir: Path) -> Iterator[tuple[str, list[str]]]:
+def own_documents(paths: list[Path]) -> Iterator[tuple[str, list[str]]]:
     """(file name, paragraphs) of the project's own text (``#`` lines are comments)."""
-    for path in sorted(text_dir.glob("*.txt")):
+    for path in paths:
         yield path.name, read_list(path)
 
 
@@ -241,8 +241,8 @@ def list_pairs(vocabulary: list[str], words, tess, phrases) -> tuple[np.ndarray,
     return np.array(keys, dtype=np.uint32), np.array([masks[k] for k in keys], dtype=np.uint8)
 
 
-def build(args: argparse.Namespace) -> None:
-    started = time.time()
+def count_parts(args: argparse.Namespace) -> tuple[dict[str, ngrams.NgramCounts], dict[str, int], Exclusions]:
+    """The counts of each part (admin, general, own), and how many documents each has."""
     exclusions = Exclusions(args.exclude_source, args.exclude_type,
                             set(read_list(args.exclude_docs)) if args.exclude_docs else set())
     parts: dict[str, ngrams.NgramCounts] = {}
@@ -259,52 +259,106 @@ def build(args: argparse.Namespace) -> None:
         parts["admin"] = ngrams.pool([parts["admin"], dev_counts], _union(parts["admin"], dev_counts)) \
             if "admin" in parts else dev_counts
     own_files = sorted(args.text.glob("*.txt"))
-    parts["own"], documents["own"] = cached_count("own", inputs_key(own_files), own_documents(args.text))
+    if args.exclude_own:
+        own_files = [path for path in own_files if path.name[:1] not in args.exclude_own]
+    parts["own"], documents["own"] = cached_count("own", inputs_key(own_files), own_documents(own_files))
+    return parts, documents, exclusions
 
-    words = dictionary_words(args.sources)
-    tess = tesseract_pairs(args.sources)
-    phrases = hand_phrases(args.phrases)
-    listed: Counter = Counter()
-    for group in (words, phrases):
-        for syllables in group:
-            listed.update(syllables)
-    for pair in tess:
-        listed.update(pair)
-    for word in read_lines(args.sources / "tess_words.txt"):
+
+class Lists:
+    """The word lists: dictionary words, Tesseract's pairs, hand-written phrases, and every syllable they name."""
+
+    def __init__(self, sources: Path, phrase_dir: Path) -> None:
+        self.words = dictionary_words(sources)
+        self.tess = tesseract_pairs(sources)
+        self.phrases = hand_phrases(phrase_dir)
+        self.syllables: Counter = Counter()
+        for group in (self.words, self.phrases):
+            for syllables in group:
+                self.syllables.update(syllables)
+        for pair in self.tess:
+            self.syllables.update(pair)
+        for word in read_lines(sources / "tess_words.txt"):
+            if is_valid(word):
+                self.syllables[canonical(word)] += 1
+
+
+def part_models(parts: dict[str, ngrams.NgramCounts], vocabulary: list[str]) -> dict[str, ngrams.BackoffModel]:
+    """A Kneser-Ney model of each part, and wordfreq's Vietnamese frequencies as one more (unigram) part."""
+    models = {name: ngrams.estimate(counts, min_trigram=MIN_TRIGRAM, vocabulary=vocabulary)
+              for name, counts in parts.items()}
+    models["wordfreq"] = wordfreq_model(vocabulary, models["admin"] if "admin" in models else next(iter(models.values())))
+    return models
+
+
+def wordfreq_model(vocabulary: list[str], reference: ngrams.BackoffModel) -> ngrams.BackoffModel:
+    """wordfreq's Vietnamese word frequencies (subtitles, web, social media: everyday language)
+    as a unigram model over the vocabulary.
+
+    Syllables get their share of wordfreq's mass (both tone placements pooled);
+    the context classes (punctuation, numbers …), which wordfreq does not
+    count, get what the *reference* model gives them.
+    """
+    from wordfreq import get_frequency_dict
+
+    frequency: Counter = Counter()
+    for word, value in get_frequency_dict("vi").items():
         if is_valid(word):
-            listed[canonical(word)] += 1
-    vocabulary = vocabulary_of(parts, listed)
+            frequency[canonical(word)] += value
+    p = np.zeros(len(vocabulary))
+    classes = len(CLASSES)
+    reference_p = np.exp(reference.unigram_logp.astype(float))
+    class_mass = reference_p[:classes].sum()
+    syllable_p = np.array([frequency.get(s, 0.0) for s in vocabulary[classes:]])
+    syllable_p += 1e-9  # a syllable wordfreq lacks keeps a trace of probability
+    p[classes:] = (1.0 - class_mass) * syllable_p / syllable_p.sum()
+    p[:classes] = reference_p[:classes]
+    p[vocabulary.index("<s>")] = 0.0
+    with np.errstate(divide="ignore"):
+        logp = np.where(p > 0, np.log(np.maximum(p, 1e-300)), -99.0)
+    empty = np.zeros(0)
+    return ngrams.BackoffModel(
+        symbols=list(vocabulary), unigram_logp=logp.astype(np.float32),
+        unigram_backoff=np.zeros(len(vocabulary), dtype=np.float32),
+        bigram_keys=np.zeros(0, dtype=np.uint32), bigram_logp=empty.astype(np.float32),
+        bigram_backoff=empty.astype(np.float32), trigram_keys=np.zeros(0, dtype=np.uint64),
+        trigram_logp=empty.astype(np.float32), discounts={},
+    )
 
-    mixture = {name: weight for name, weight in args.mixture.items() if name in parts}
-    models = {name: ngrams.estimate(parts[name], min_trigram=MIN_TRIGRAM, vocabulary=vocabulary) for name in mixture}
+
+def write_model(out: Path, vocabulary: list[str], models: dict[str, ngrams.BackoffModel], mixture: dict[str, float],
+                lists: Lists) -> ngrams.BackoffModel:
+    """Mix the parts' models and write every generated file of the model folder but its manifest."""
+    mixture = {name: weight for name, weight in mixture.items() if name in models and weight > 0}
     mixed = ngrams.mix([models[name] for name in mixture], list(mixture.values()))
-
-    out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("syllables.tsv", "pairs.bin", "words.txt"):
         (out / stale).unlink(missing_ok=True)
     ngrams.save(mixed, out)
-    pair_keys, pair_lists = list_pairs(vocabulary, words, tess, phrases)
+    pair_keys, pair_lists = list_pairs(vocabulary, lists.words, lists.tess, lists.phrases)
     np.save(out / "pairs_keys.npy", pair_keys)
     np.save(out / "pairs_lists.npy", pair_lists)
-    phrase_lines = sorted({" ".join(w) for w in words if len(w) >= 3} | {" ".join(p) for p in phrases})
+    phrase_lines = sorted({" ".join(w) for w in lists.words if len(w) >= 3} | {" ".join(p) for p in lists.phrases})
     with open(out / "phrases.txt", "w", encoding="utf-8", newline="\n") as handle:
         handle.write("# Generated by scripts/build_data.py; do not edit. Canonical spelling, one phrase a line:\n")
         handle.write("# Viet74K words of three syllables or more (GNU GPL) and data/phrases/*.txt (GPL-3.0-or-later).\n")
         for line in phrase_lines:
             handle.write(line + "\n")
+    return mixed
+
+
+def write_manifest(out: Path, parts, documents, exclusions, models, mixture, mixed, vocabulary) -> None:
     manifest = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_VERSION,
         "parts": {
             name: {
                 "documents": documents.get(name, 0) + (documents.get("dev-tune", 0) if name == "admin" else 0),
-                "symbols": int(parts[name].unigrams.sum()),
-                "weight": round(mixture.get(name, 0.0), 4),
-                "discounts": {order: [round(d, 4) for d in values] for order, values in models[name].discounts.items()}
-                if name in models else {},
+                "symbols": int(parts[name].unigrams.sum()) if name in parts else None,
+                "weight": mixture.get(name, 0.0),
+                "discounts": {order: [round(d, 4) for d in values] for order, values in models[name].discounts.items()},
             }
-            for name in parts
+            for name in models
         },
         "dev_tune_documents": documents.get("dev-tune", 0),
         "excluded": exclusions.describe(),
@@ -312,14 +366,21 @@ def build(args: argparse.Namespace) -> None:
         "vocabulary": len(vocabulary),
         "bigrams": int(len(mixed.bigram_keys)),
         "trigrams": int(len(mixed.trigram_keys)),
-        "list_pairs": int(len(pair_keys)),
-        "phrases": len(phrase_lines),
     }
     with open(out / "manifest.json", "w", encoding="utf-8", newline="\n") as handle:
         json.dump(manifest, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    print(f"{len(vocabulary)} symbols, {len(mixed.bigram_keys)} bigrams, {len(mixed.trigram_keys)} trigrams, "
-          f"{len(pair_keys)} list pairs, {len(phrase_lines)} phrases; "
+
+
+def build(args: argparse.Namespace) -> None:
+    started = time.time()
+    parts, documents, exclusions = count_parts(args)
+    lists = Lists(args.sources, args.phrases)
+    vocabulary = vocabulary_of(parts, lists.syllables)
+    models = part_models(parts, vocabulary)
+    mixed = write_model(args.out, vocabulary, models, args.mixture, lists)
+    write_manifest(args.out, parts, documents, exclusions, models, args.mixture, mixed, vocabulary)
+    print(f"{len(vocabulary)} symbols, {len(mixed.bigram_keys)} bigrams, {len(mixed.trigram_keys)} trigrams; "
           + ", ".join(f"{n} {parts[n].unigrams.sum():,} symbols" for n in parts)
           + f"; {time.time() - started:.0f} s", file=sys.stderr)
 
@@ -351,6 +412,8 @@ def main() -> None:
     parser.add_argument("--exclude-source", action="append", default=[], metavar="REPO")
     parser.add_argument("--exclude-type", action="append", default=[], metavar="TYPE")
     parser.add_argument("--exclude-docs", type=Path, metavar="FILE", help="document ids to leave out, one a line")
+    parser.add_argument("--exclude-own", default="", metavar="LETTERS",
+                        help="leave out the files of data/text whose names begin with one of these letters")
     parser.add_argument("--mixture", type=parse_mixture, default=dict(MIXTURE),
                         help="weights of the parts, as admin=0.7,general=0.2,own=0.1")
     args = parser.parse_args()

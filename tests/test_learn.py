@@ -46,8 +46,8 @@ def test_learn_writes_a_model_folder_with_its_manifest(model):
     assert sorted(Path(s["path"]).name for s in manifest["sources"]) == ["bao-cao.txt", "ke-hoach.txt", "thong-bao.txt"]
     assert manifest["counts"]["words"] == sum(s["words"] for s in manifest["sources"]) > 100
     counts = read_user_model(model)
-    assert counts.pairs["nậm", "mằn"] >= 8
-    assert counts.unigrams["thèn"] >= 5
+    assert counts.counts.count("nậm", "mằn") >= 8 and counts.counts.count("xã", "nậm", "mằn") >= 4
+    assert counts.counts.count("thèn") >= 5
     assert "Nậm Mằn" in counts.names and "Hợp Tác" not in counts.names
 
 
@@ -99,7 +99,8 @@ def test_learn_reads_folders_and_globs_alike(tmp_path, runner):
     by_glob = runner.invoke(main, ["learn", str(CORPUS / "*" / "*.txt"), "-o", str(tmp_path / "b")])
     assert by_folder.exit_code == by_glob.exit_code == 0, by_folder.output + by_glob.output
     a, b = read_user_model(tmp_path / "a"), read_user_model(tmp_path / "b")
-    assert a.pairs == b.pairs and a.unigrams == b.unigrams
+    assert a.counts.symbols == b.counts.symbols
+    assert (a.counts.trigram_keys == b.counts.trigram_keys).all() and (a.counts.unigrams == b.counts.unigrams).all()
     assert "words from 3 files" in by_folder.output
 
 
@@ -122,7 +123,7 @@ def test_stripped_lines_are_not_learned():
     learner = Learner()
     learner.add_text("Uy ban nhan dan xa Nam Man to chuc hop\nỦy ban nhân dân xã Nậm Mằn tổ chức họp\n")
     assert learner.skipped_lines == 1
-    assert learner.unigram_count("nam") == 0 and learner.unigram_count("nậm") == 1
+    assert learner.count("nam") == 0 and learner.count("nậm") == 1
 
 
 def test_pruning_keeps_the_tables_within_budget(tmp_path):
@@ -135,9 +136,9 @@ def test_pruning_keeps_the_tables_within_budget(tmp_path):
         learner.add_text("\n".join(lines[start:start + 20]))
     assert len(learner.pairs) <= 500 and len(learner.ngrams) <= 500
     assert learner.pairs.pruned_below > 1
-    assert learner.pair_count("nậm", "mằn") == 50  # frequent pairs survive, counted exactly
+    assert learner.count("nậm", "mằn") == 50  # frequent pairs survive, counted exactly
     manifest = learner.write(tmp_path / "model")
-    assert manifest["counts"]["pairs"] <= 500 and manifest["pruned_below"]["pairs"] > 1
+    assert manifest["counts"]["bigrams"] <= 500 and manifest["pruned_below"]["bigrams"] > 1
 
 
 def test_adapt_returns_one_output_per_input(model):
@@ -199,3 +200,21 @@ def test_a_model_learned_from_the_tune_split_leaves_held_out_text_alone(tmp_path
     for path in held_out:
         text = path.read_text(encoding="utf-8")
         assert restorer.restore(text).split() == text.split(), path.name
+
+
+def test_a_model_of_the_first_format_asks_to_be_learned_again(tmp_path, runner):
+    old = tmp_path / "old-model"
+    old.mkdir()
+    (old / "manifest.json").write_text('{"format": "diacritics-fix user model", "format_version": 1}', encoding="utf-8")
+    (old / "syllables.tsv").write_text("nậm\t3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="older diacritics-fix; learn it again"):
+        Restorer(models=(str(old),)).restore(NAM_MAN)
+    result = runner.invoke(main, ["--model", str(old)], input=NAM_MAN)
+    assert result.exit_code == 1
+    assert str(old) in result.output and "learn it again" in result.output
+
+
+def test_a_learned_model_adds_its_trigrams(model):
+    counts = read_user_model(model).counts
+    assert counts.count("nhân", "dân", "xã") >= 3
+    assert len(counts.trigram_keys) > 100

@@ -289,7 +289,7 @@ def learn_command(corpus, output, progress):
         sys.exit(EXIT_INPUT_FAILED)
     counts = manifest["counts"]
     click.echo(f"{output}: {counts['words']:,} words from {len(manifest['sources'])} files; "
-               f"{counts['syllables']:,} syllables, {counts['pairs']:,} pairs, {counts['phrases']:,} phrases, "
+               f"{counts['syllables']:,} syllables, {counts['bigrams']:,} pairs, {counts['trigrams']:,} triples, {counts['phrases']:,} phrases, "
                f"{counts['names']:,} names", err=True)
 
 

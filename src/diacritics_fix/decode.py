@@ -18,11 +18,13 @@ or domain phrase (longer matches earn more).  Decoding takes two passes:
    all but the :data:`KEEP_READINGS` best, are dropped;
 2. a second-order Viterbi over what remains adds the trigram.
 
-The first pass runs over all the lattices of a text at once: a slot with a
-single reading cuts a lattice into independent *pieces*, and all pieces are
-stepped through together with array operations.  Pair scores between two
-slots are cached (the same neighbouring words recur throughout a document),
-and so are decoded lattices; scores come from the model in batches.
+Both passes run over all the lattices of a text at once, as array
+operations: a slot with one reading (one kept reading, in the second pass:
+two in a row) cuts a lattice into independent *pieces*, and all pieces are
+stepped through together, longest first, so that the pieces still going on
+at a step are a prefix of the batch.  Pair scores between two slots are
+computed in batches and kept (the same neighbouring words recur throughout a
+document), and so are decoded lattices.
 
 >>> from diacritics_fix.model import load_model
 >>> from diacritics_fix.candidates import SlotCache
@@ -36,6 +38,7 @@ and so are decoded lattices; scores come from the model in batches.
 from __future__ import annotations
 
 import math
+import threading
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -43,7 +46,6 @@ import numpy as np
 from .candidates import Slot
 from .model import Model
 
-NEG_INF = float("-inf")
 #: After the first pass, a reading whose max-marginal is this far below its slot's best is dropped.
 BEAM = 7.0
 #: … and at most this many readings of a slot go on to the trigram pass.
@@ -61,46 +63,124 @@ class Choice(NamedTuple):
     scores: tuple[float, ...]  # max-marginal score of every candidate (empty when not computed)
 
 
-class Decoder:
-    """Finds the best reading of lattices; holds bounded caches of pair scores and decoded lattices.
+class _Store:
+    """A growing flat float or int buffer of blocks, each found by its row: offset and shape."""
 
-    Safe to share between threads: caches only grow or are cleared whole, and
-    a race at worst computes an entry twice.
+    def __init__(self, dtype, fill) -> None:
+        self.values = np.full(1 << 16, fill, dtype=dtype)
+        self.used = 0
+
+    def append(self, block: np.ndarray) -> int:
+        size = block.size
+        if self.used + size > len(self.values):
+            grown = np.full(max(2 * len(self.values), self.used + size), self.values[0] * 0, dtype=self.values.dtype)
+            grown[:self.used] = self.values[:self.used]
+            self.values = grown
+        offset = self.used
+        self.values[offset:offset + size] = block.ravel()
+        self.used += size
+        return offset
+
+
+class _Tables:
+    """The decoder's kept data: every slot's readings and every slot pair's scores, in flat arrays.
+
+    A slot (by serial) has a row: the offset and width of its readings in the
+    flat id and score buffers.  A pair of slots (by their serials) has a row:
+    the offset of its ``left width × right width`` scores.  When they grow
+    past their bounds, both are emptied and start again.
     """
 
-    def __init__(self, model: Model, max_cache: int = 500_000) -> None:
+    def __init__(self, max_slots: int, max_pairs: int) -> None:
+        self.max_slots, self.max_pairs = max_slots, max_pairs
+        self.clear()
+
+    def clear(self) -> None:
+        self.slot_row: dict[int, int] = {}
+        self.slot_offset: list[int] = []
+        self.slot_width: list[int] = []
+        self.ids = _Store(np.int32, 0)
+        self.last_ids = _Store(np.int32, 0)
+        self.before_last = _Store(np.int32, -1)
+        self.unary = _Store(np.float32, 0.0)
+        self.pair_row: dict[int, int] = {}
+        self.pair_offset: list[int] = []
+        self.pairs = _Store(np.float32, 0.0)
+
+    def slot(self, slot: Slot) -> int:
+        row = self.slot_row.get(slot.serial)
+        if row is None:
+            width = len(slot.ids)
+            offset = self.ids.append(np.array(slot.ids, dtype=np.int32))
+            self.last_ids.append(np.array(slot.last_ids, dtype=np.int32))
+            self.before_last.append(np.array([-1 if b is None else b for b in slot.before_last], dtype=np.int32))
+            self.unary.append(np.array(slot.unary, dtype=np.float32))
+            row = len(self.slot_offset)
+            self.slot_offset.append(offset)
+            self.slot_width.append(width)
+            self.slot_row[slot.serial] = row
+        return row
+
+
+def _padded(store: _Store, offsets: np.ndarray, widths: np.ndarray, width: int, fill) -> np.ndarray:
+    """Rows of a store as a (len(offsets), width) array, each padded with *fill* after its own width."""
+    columns = np.arange(width)
+    valid = columns[None, :] < widths[:, None]
+    index = np.where(valid, offsets[:, None] + columns[None, :], 0)
+    return np.where(valid, store.values[index], fill)
+
+
+class _Pairs:
+    """The pair scores of a batch of slots, taken out of the flat store only where a pass needs them.
+
+    ``blocks(at)`` gives the pairs from slots *at* to the slots after them as
+    ``(len(at), width, width)`` arrays padded with -inf; ``between(at, left,
+    right)`` single scores.  (Padding every pair of a large batch at once
+    would take hundreds of megabytes.)
+    """
+
+    def __init__(self, values: np.ndarray, offsets: np.ndarray, widths: np.ndarray, width: int,
+                 boundaries: set[int]) -> None:
+        self.values, self.offsets, self.widths, self.width = values, offsets, widths, width
+        self.crossing = np.zeros(len(widths), dtype=bool)  # no pair leads from a lattice's end to the next
+        for g in boundaries:
+            if 0 < g <= len(widths):
+                self.crossing[g - 1] = True
+
+    def blocks(self, at: np.ndarray) -> np.ndarray:
+        width = self.width
+        r = self.widths[at][:, None, None]
+        c = self.widths[at + 1][:, None, None]
+        i = np.arange(width)[None, :, None]
+        j = np.arange(width)[None, None, :]
+        valid = (i < r) & (j < c) & ~self.crossing[at][:, None, None]
+        index = np.where(valid, self.offsets[at][:, None, None] + i * c + j, 0)
+        return np.where(valid, self.values[index], -np.inf)
+
+    def between(self, at: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The score from reading *left* of slot *at* to reading *right* of the next (same shapes)."""
+        c = self.widths[at + 1]
+        ok = (left < self.widths[at]) & (right < c) & ~self.crossing[at]
+        index = np.where(ok, self.offsets[at] + left * c + right, 0)
+        return np.where(ok, self.values[index], -np.inf)
+
+
+class Decoder:
+    """Finds the best reading of lattices; keeps slot and pair data and decoded lattices.
+
+    Safe to share between threads: one lock guards what it keeps (decoding
+    itself runs on arrays taken out under the lock).
+    """
+
+    def __init__(self, model: Model, max_slots: int = 300_000, max_pairs: int = 300_000,
+                 max_lattices: int = 50_000) -> None:
         self.model = model
-        self.max_cache = max_cache
-        self._pairs: dict[int, np.ndarray] = {}
+        self.max_lattices = max_lattices
+        self._tables = _Tables(max_slots, max_pairs)
         self._lattices: dict[tuple[int, ...], list[Choice]] = {}
+        self._lock = threading.Lock()
 
-    # -- scores ----------------------------------------------------------------------
-
-    def pair_matrices(self, lattices: Sequence[Sequence[Slot]]) -> list[list[np.ndarray]]:
-        """For each lattice, for each neighbouring pair of its slots, the matrix of pair scores
-        ``[left reading, right reading]``."""
-        cache = self._pairs
-        keys = [[left.serial << 32 | right.serial for left, right in zip(slots, slots[1:])] for slots in lattices]
-        missing: dict[int, tuple[Slot, Slot]] = {}
-        for slots, row in zip(lattices, keys):
-            for n, key in enumerate(row):
-                if key not in cache and key not in missing:
-                    missing[key] = (slots[n], slots[n + 1])
-        if missing:
-            firsts, seconds, shapes = [], [], []
-            for key, (left, right) in missing.items():
-                shapes.append((key, len(left.last_ids), len(right.ids)))
-                for a in left.last_ids:
-                    firsts.extend([a] * len(right.ids))
-                    seconds.extend(right.ids)
-            scores = self.model.pair_scores(np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64))
-            if len(cache) + len(shapes) > self.max_cache:
-                cache.clear()
-            position = 0
-            for key, rows, columns in shapes:
-                cache[key] = scores[position:position + rows * columns].reshape(rows, columns)
-                position += rows * columns
-        return [[cache[key] for key in row] for row in keys]
+    # -- phrases -------------------------------------------------------------------------
 
     def phrase_bonuses(self, slots: Sequence[Slot]) -> Phrases:
         """(position, candidate index) → (bonus, phrase) for readings that spell a known phrase."""
@@ -147,7 +227,7 @@ class Decoder:
         return self.decode_all([slots], with_confidence)[0]
 
     def decode_all(self, lattices: Sequence[Sequence[Slot]], with_confidence: bool = False) -> list[list[Choice]]:
-        """:meth:`decode` for many lattices at once (the first pass runs over all of them together)."""
+        """:meth:`decode` for many lattices at once (both passes run over all of them together)."""
         results: list[list[Choice] | None] = [None] * len(lattices)
         todo = []
         for n, slots in enumerate(lattices):
@@ -159,236 +239,250 @@ class Decoder:
                 todo.append(n)
         if todo:
             chosen = self._decode([lattices[n] for n in todo], with_confidence)
-            if not with_confidence:
-                if len(self._lattices) + len(todo) > self.max_cache // 10:
+            with self._lock:
+                if not with_confidence and len(self._lattices) + len(todo) > self.max_lattices:
                     self._lattices.clear()
-            for n, choices in zip(todo, chosen):
-                results[n] = choices
-                if not with_confidence:
-                    self._lattices[tuple(s.serial for s in lattices[n])] = choices
+                for n, choices in zip(todo, chosen):
+                    results[n] = choices
+                    if not with_confidence:
+                        self._lattices[tuple(s.serial for s in lattices[n])] = choices
         return results  # type: ignore[return-value]
 
+    def _arrays(self, flat: list[Slot], boundaries: set[int]):
+        """The flat arrays of a batch of slots: readings' ids, unary scores, pair scores."""
+        with self._lock:
+            tables = self._tables
+            if len(tables.slot_offset) + len(flat) > tables.max_slots or len(tables.pair_offset) + len(flat) > tables.max_pairs:
+                tables.clear()
+            rows = np.array([tables.slot(slot) for slot in flat], dtype=np.int64)
+            offsets = np.array(tables.slot_offset, dtype=np.int64)[rows]
+            widths = np.array(tables.slot_width, dtype=np.int64)[rows]
+            width = int(widths.max())
+            ids = _padded(tables.ids, offsets, widths, width, 0)
+            last_ids = _padded(tables.last_ids, offsets, widths, width, 0)
+            before_last = _padded(tables.before_last, offsets, widths, width, -1)
+            unary = _padded(tables.unary, offsets, widths, width, -np.inf)
+            # pair rows; those never seen are scored in one batch
+            pair_rows = np.zeros(max(0, len(flat) - 1), dtype=np.int64)
+            missing: dict[int, list[int]] = {}
+            get = tables.pair_row.get
+            for g in range(len(flat) - 1):
+                if g + 1 in boundaries:
+                    continue
+                key = flat[g].serial << 32 | flat[g + 1].serial
+                row = get(key)
+                if row is None:
+                    missing.setdefault(key, []).append(g)
+                else:
+                    pair_rows[g] = row
+            if missing:
+                left = np.array([places[0] for places in missing.values()], dtype=np.int64)
+                firsts = np.repeat(last_ids[left][:, :, None], width, axis=2)
+                seconds = np.repeat(ids[left + 1][:, None, :], width, axis=1)
+                scores = self.model.pair_scores(firsts.ravel(), seconds.ravel()).reshape(len(left), width, width)
+                for (key, places), g, block in zip(missing.items(), left.tolist(), scores):
+                    offset = tables.pairs.append(np.ascontiguousarray(block[:widths[g], :widths[g + 1]]))
+                    row = len(tables.pair_offset)
+                    tables.pair_offset.append(offset)
+                    tables.pair_row[key] = row
+                    for place in places:
+                        pair_rows[place] = row
+            pair_offsets = np.array(tables.pair_offset, dtype=np.int64)[pair_rows] if len(pair_rows) else pair_rows
+            pairs = _Pairs(tables.pairs.values[:tables.pairs.used], pair_offsets, widths, width, boundaries)
+        return widths, ids, last_ids, before_last, unary.astype(np.float64), pairs
+
     def _decode(self, lattices: Sequence[Sequence[Slot]], with_confidence: bool) -> list[list[Choice]]:
-        pairs = self.pair_matrices(lattices)
+        flat: list[Slot] = []
+        starts = []
+        for slots in lattices:
+            starts.append(len(flat))
+            flat.extend(slots)
+        boundaries = set(starts)
+        widths, ids, last_ids, before_last, unary, pairs = self._arrays(flat, boundaries)
         phrases = [self.phrase_bonuses(slots) for slots in lattices]
-        unaries = []
-        for slots, phrase in zip(lattices, phrases):
-            unary = [slot.unary for slot in slots]
-            if phrase:
-                unary = [row[:] for row in unary]
-                for (i, k), (value, _) in phrase.items():
-                    unary[i][k] += value
-            unaries.append(unary)
-        kept = _first_pass(pairs, unaries)
-        gains = self._trigram_gains(lattices, kept)
+        for start, phrase in zip(starts, phrases):
+            for (i, k), (value, _) in phrase.items():
+                unary[start + i, k] += value
+        lattice_start = np.zeros(len(flat), dtype=np.int64)
+        for n, start in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(flat)
+            lattice_start[start:end] = start
+
+        kept, count, first_marginals = _first_pass(widths, unary, pairs)
+        path, marginals = _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start,
+                                       self.model, with_confidence)
         temperature = self.model.weights.confidence_temperature
         results = []
-        for n in range(len(lattices)):
-            path = _viterbi(pairs[n], unaries[n], kept[n], gains[n])
-            phrase = phrases[n]
-            supports = [phrase.get((i, k), (0.0, None))[1] for i, k in enumerate(path)]
-            if not with_confidence:
-                results.append([Choice(k, 1.0, support, ()) for k, support in zip(path, supports)])
-                continue
-            # The scores are not calibrated log-probabilities: a temperature, fitted on
-            # the tune split, makes the confidences match how often readings are right.
-            marginals = _max_marginals(pairs[n], unaries[n], kept[n], gains[n])
+        path_list = path.tolist()
+        for n, slots in enumerate(lattices):
+            start, phrase = starts[n], phrases[n]
             choices = []
-            for k, support, row in zip(path, supports, marginals):
-                top = max(row)
-                weights = [math.exp((m - top) / temperature) for m in row]
-                choices.append(Choice(k, weights[k] / sum(weights), support, tuple(row)))
+            for i in range(len(slots)):
+                k = path_list[start + i]
+                support = phrase.get((i, k), (0.0, None))[1]
+                if not with_confidence:
+                    choices.append(Choice(k, 1.0, support, ()))
+                    continue
+                row = _confidence_row(first_marginals[start + i], marginals[start + i], int(widths[start + i]))
+                weights = np.exp((row - row.max()) / temperature)
+                choices.append(Choice(k, float(weights[k] / weights.sum()), support, tuple(row.tolist())))
             results.append(choices)
         return results
 
-    def _trigram_gains(self, lattices: Sequence[Sequence[Slot]], kept: list[list[list[int]]],
-                       ) -> list[list[dict[tuple[int, int, int], float]]]:
-        """For each lattice and position i ≥ 2: (a, b, c) → what the reading two back adds
-        (a, b, c index the kept readings of positions i-2, i-1, i)."""
-        befores, firsts, seconds, where = [], [], [], []
-        for n, (slots, keep) in enumerate(zip(lattices, kept)):
-            for i in range(2, len(slots)):
-                k0, k1, k2 = keep[i - 2], keep[i - 1], keep[i]
-                if len(k0) == 1 and len(k1) == 1 and len(k2) == 1:
-                    continue  # one path through here: what it adds changes no choice
-                s0, s1, s2 = slots[i - 2], slots[i - 1], slots[i]
-                for a, ka in enumerate(k0):
-                    for b, kb in enumerate(k1):
-                        before = s1.before_last[kb]
-                        if before is None:
-                            before = s0.last_ids[ka]
-                        last = s1.last_ids[kb]
-                        for c, kc in enumerate(k2):
-                            befores.append(before)
-                            firsts.append(last)
-                            seconds.append(s2.ids[kc])
-                            where.append((n, i, a, b, c))
-        gains: list[list[dict[tuple[int, int, int], float]]] = [[{} for _ in slots] for slots in lattices]
-        if where:
-            values = self.model.trigram_gains(np.array(befores, dtype=np.int64), np.array(firsts, dtype=np.int64),
-                                              np.array(seconds, dtype=np.int64)).tolist()
-            for (n, i, a, b, c), value in zip(where, values):
-                gains[n][i][(a, b, c)] = value
-        return gains
+
+def _confidence_row(first: np.ndarray, second: np.ndarray, width: int) -> np.ndarray:
+    """Max-marginal scores of a slot's readings: the second pass's where it has them (moved so that
+    the best reading scores as in the first pass), the first pass's elsewhere."""
+    row = first[:width].copy()
+    scored = np.isfinite(second[:width])
+    if scored.any():
+        row[scored] = second[:width][scored] - second[:width][scored].max() + first[:width][scored].max()
+    return np.where(np.isfinite(row), row, -1e9)
 
 
-_ONE = [0]
+def _pieces(single: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and lengths of the runs between two slots marked *single* (both included), longest first."""
+    anchors = np.flatnonzero(single)
+    gaps = np.diff(anchors)
+    inner = gaps > 1
+    starts, lengths = anchors[:-1][inner], gaps[inner] + 1
+    order = np.argsort(-lengths, kind="stable")
+    return starts[order], lengths[order]
 
 
-def _first_pass(pairs: list[list[np.ndarray]], unaries: list[list[list[float]]]) -> list[list[list[int]]]:
-    """The readings of each slot of each lattice kept for the second pass, best first.
+def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The readings each slot keeps for the second pass, best first: (kept, how many, max-marginals).
 
-    Max-marginals with pairs only: the forward and backward scores of every
-    reading.  A slot with one reading cuts a lattice into independent pieces
-    (what lies before it cannot change what is best after it), and all pieces
-    of all lattices are stepped through together, longest first: at each
-    step, the pieces still going on are a prefix of the batch.
+    Max-marginals with pairs only: forward and backward scores over the pieces
+    between slots with one reading.
     """
-    kept = [[_ONE] * len(unary) for unary in unaries]
-    pieces = []  # (length, lattice, first slot, last slot): both ends have one reading
-    width = 1
-    for n, unary in enumerate(unaries):
-        start = 0
-        for i in range(1, len(unary)):
-            size = len(unary[i])
-            if size == 1:
-                if i - start > 1:
-                    pieces.append((i - start + 1, n, start, i))
-                start = i
-            elif size > width:
-                width = size
-    if not pieces:
-        return kept
-    pieces.sort(key=lambda piece: -piece[0])
-    count, length = len(pieces), pieces[0][0]
-    # Slot rows and pair matrices of every piece, padded to the common width
-    # and length (past its end, a piece carries its single last reading on).
-    pads = [[-np.inf] * (width - k) for k in range(width + 1)]
-    carry = [0.0] + pads[1]
-    carry_matrix = np.full((width, width), -np.inf)
-    carry_matrix[0, 0] = 0.0
-    values: list[float] = []
-    matrices = np.empty((count, length - 1, width, width))
-    for p, (size, n, start, end) in enumerate(pieces):
-        for row in unaries[n][start:end + 1]:
-            values.extend(row)
-            values.extend(pads[len(row)])
-        values.extend(carry * (length - size))
-        target = matrices[p]
-        for step, matrix in enumerate(pairs[n][start:end]):
-            rows, columns = matrix.shape
-            if rows == width and columns == width:
-                target[step] = matrix
-            else:
-                target[step] = -np.inf
-                target[step, :rows, :columns] = matrix
-        target[size - 1:] = carry_matrix
-    u = np.array(values).reshape(count, length, width)
-    active = [sum(1 for piece in pieces if piece[0] > step) for step in range(length)]
-    forward = np.full_like(u, -np.inf)
-    forward[:, 0] = u[:, 0]
-    for step in range(1, length):
-        m = active[step]
-        forward[:m, step] = np.max(forward[:m, step - 1, :, None] + matrices[:m, step - 1], axis=1) + u[:m, step]
-    backward = np.zeros_like(u)
-    for step in range(length - 2, -1, -1):
-        m = active[step + 1]
-        following = (u[:m, step + 1] + backward[:m, step + 1])[:, None, :]
-        backward[:m, step] = np.max(matrices[:m, step] + following, axis=2)
+    size, width = unary.shape
+    forward = np.full((size, width), -np.inf)
+    backward = np.zeros((size, width))
+    starts, lengths = _pieces(widths == 1)
+    if len(starts):
+        forward[starts] = unary[starts]
+        for step in range(1, int(lengths[0])):
+            here = starts[:np.count_nonzero(lengths > step)] + step
+            forward[here] = np.max(forward[here - 1][:, :, None] + pairs.blocks(here - 1), axis=1) + unary[here]
+        for step in range(int(lengths[0]) - 2, -1, -1):
+            here = starts[:np.count_nonzero(lengths > step + 1)] + step
+            following = unary[here + 1] + backward[here + 1]
+            backward[here] = np.max(pairs.blocks(here) + following[:, None, :], axis=2)
     with np.errstate(invalid="ignore"):
         marginals = forward + backward
     marginals[np.isnan(marginals)] = -np.inf
-    best = marginals.max(axis=2, keepdims=True)
-    alive = np.minimum((marginals >= best - BEAM).sum(axis=2), KEEP_READINGS).tolist()
-    # the best few of each slot, best first: repeated argmax (cheaper than a sort of every row)
-    ranked = []
+    marginals[widths == 1, 0] = 0.0
+    best = marginals.max(axis=1, keepdims=True)
+    count = np.minimum((marginals >= best - BEAM).sum(axis=1), KEEP_READINGS)
+    count[widths == 1] = 1
+    kept = np.zeros((size, KEEP_READINGS), dtype=np.int64)
     rest = marginals.copy()
-    rows_index, columns_index = np.indices(rest.shape[:2])
-    for _ in range(min(KEEP_READINGS, width)):
-        top = rest.argmax(axis=2)
-        ranked.append(top.tolist())
-        rest[rows_index, columns_index, top] = -np.inf
-    for p, (size, n, start, end) in enumerate(pieces):
-        keep, counts = kept[n], alive[p]
-        for offset in range(1, size - 1):
-            keep[start + offset] = [ranked[r][p][offset] for r in range(counts[offset])]
-    return kept
+    rows = np.arange(size)
+    for r in range(min(KEEP_READINGS, width)):
+        top = rest.argmax(axis=1)
+        kept[:, r] = top
+        rest[rows, top] = -np.inf
+    return kept, count, marginals
 
 
-def _viterbi(pairs: list[np.ndarray], unary: list[list[float]], kept: list[list[int]],
-             gains: list[dict[tuple[int, int, int], float]]) -> list[int]:
-    """The best path over the kept readings, with pairs and trigram gains: a candidate index per slot."""
-    n = len(unary)
-    if all(len(k) == 1 for k in kept):
-        return [k[0] for k in kept]
-    first = pairs[0]
-    # score[(b, c)]: best path ending with kept[i-1][b], kept[i][c]
-    score = {(b, c): unary[0][kb] + float(first[kb, kc]) + unary[1][kc]
-             for b, kb in enumerate(kept[0]) for c, kc in enumerate(kept[1])}
-    back: list[dict[tuple[int, int], int]] = [{}, {}]
-    for i in range(2, n):
-        matrix, own, gain = pairs[i - 1], unary[i], gains[i]
-        before, previous, current = kept[i - 2], kept[i - 1], kept[i]
-        if len(before) == 1 and len(previous) == 1 and len(current) == 1:
-            (value,) = score.values()
-            score = {(0, 0): value + float(matrix[previous[0], current[0]]) + own[current[0]]}
-            back.append({(0, 0): 0})
-            continue
-        new_score: dict[tuple[int, int], float] = {}
-        pointers: dict[tuple[int, int], int] = {}
-        for b, kb in enumerate(previous):
-            for c, kc in enumerate(current):
-                best, arg = NEG_INF, 0
-                for a in range(len(before)):
-                    value = score[(a, b)] + gain.get((a, b, c), 0.0)
-                    if value > best:
-                        best, arg = value, a
-                new_score[(b, c)] = best + float(matrix[kb, kc]) + own[kc]
-                pointers[(b, c)] = arg
-        score = new_score
-        back.append(pointers)
-    b, c = max(score, key=score.get)
-    path = [0] * n
-    path[n - 1], path[n - 2] = kept[n - 1][c], kept[n - 2][b]
-    for i in range(n - 1, 1, -1):
-        a = back[i][(b, c)]
-        path[i - 2] = kept[i - 2][a]
-        b, c = a, b
-    return path
+def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start, model: Model,
+                 with_confidence: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The trigram Viterbi over the kept readings: the chosen candidate of every slot, and
+    (with confidence) each kept reading's max-marginal score (-inf elsewhere)."""
+    size = len(kept)
+    k = KEEP_READINGS
+    rows = np.arange(size)[:, None]
+    valid = np.arange(k)[None, :] < count[:, None]  # (size, k)
+    first = ids[rows, kept]  # the language model's ids of the kept readings
+    last = last_ids[rows, kept]
+    before = before_last[rows, kept]
+    path = kept[:, 0].copy()
+    marginals = np.full(unary.shape, -np.inf)
+    # Pieces run between anchors: a slot keeping one reading after another that
+    # does (one state there), a lattice's first slot, or its last.
+    fixed = count == 1
+    positions = np.arange(size)
+    starts_lattice = lattice_start == positions
+    ends_lattice = np.append(starts_lattice[1:], True)
+    anchor = fixed & (np.append(True, fixed[:-1]) | starts_lattice | ends_lattice)
+    starts, lengths = _pieces(anchor)
+    if not len(starts):
+        return path, marginals
+    own = np.where(valid, unary[rows, kept], -np.inf)
+    previous = np.maximum(positions - 1, 0)
+    # step[g][b, c]: the pair from reading b of slot g-1 to reading c of slot g, and c's own score
+    step = pairs.between(previous[:, None, None], kept[previous][:, :, None], kept[:, None, :]) + own[:, None, :]
+    step = np.where(valid[previous][:, :, None] & valid[:, None, :], step, -np.inf)
+    gains = _gains(starts, lengths, valid, first, last, before, lattice_start, model)
+    longest = int(lengths[0])
+    # forward: score[g][b, c] (reading b at g-1, c at g); pointer[g][b, c]: the best reading at g-2
+    score = np.full((size, k, k), -np.inf)
+    pointer = np.zeros((size, k, k), dtype=np.int64)
+    score[starts, 0, 0] = 0.0  # an anchor starting a piece has one state
+    for offset in range(1, longest):
+        here = starts[:np.count_nonzero(lengths > offset)] + offset
+        total = score[here - 1][:, :, :, None] + gains[here]  # (m, a, b, c)
+        pointer[here] = total.argmax(axis=1)
+        score[here] = total.max(axis=1) + step[here]
+    # back from each piece's end (its best state there)
+    b_index = np.zeros(len(starts), dtype=np.int64)
+    c_index = np.zeros(len(starts), dtype=np.int64)
+    chosen = np.zeros(size, dtype=np.int64)
+    inner = np.zeros(size, dtype=bool)
+    for offset in range(longest - 1, 0, -1):
+        live = np.flatnonzero(lengths > offset)
+        here = starts[live] + offset
+        ending = lengths[live] - 1 == offset
+        if ending.any():
+            best = score[here[ending]].reshape(int(ending.sum()), -1).argmax(axis=1)
+            b_index[live[ending]], c_index[live[ending]] = np.divmod(best, k)
+        chosen[here] = c_index[live]
+        inner[here] = True
+        a = pointer[here, b_index[live], c_index[live]]
+        c_index[live] = b_index[live]
+        b_index[live] = a
+    path[inner] = kept[inner, chosen[inner]]
+    if with_confidence:
+        marginals = _max_marginals(score, step, gains, starts, lengths, kept, valid, unary.shape)
+    return path, marginals
 
 
-def _max_marginals(pairs: list[np.ndarray], unary: list[list[float]], kept: list[list[int]],
-                   gains: list[dict[tuple[int, int, int], float]]) -> list[list[float]]:
-    """Each reading's best path score (-inf for a dropped reading), forward and backward over pair states."""
-    n = len(unary)
-    marginals = [[NEG_INF] * len(row) for row in unary]
-    if n == 1:
-        for k in kept[0]:
-            marginals[0][k] = unary[0][k]
-        return marginals
-    forward: list[dict[tuple[int, int], float]] = [{} for _ in range(n)]
-    forward[1] = {(b, c): unary[0][kb] + float(pairs[0][kb, kc]) + unary[1][kc]
-                  for b, kb in enumerate(kept[0]) for c, kc in enumerate(kept[1])}
-    for i in range(2, n):
-        forward[i] = {
-            (b, c): max(forward[i - 1][(a, b)] + gains[i].get((a, b, c), 0.0) for a in range(len(kept[i - 2])))
-            + float(pairs[i - 1][kb, kc]) + unary[i][kc]
-            for b, kb in enumerate(kept[i - 1]) for c, kc in enumerate(kept[i])
-        }
-    backward: list[dict[tuple[int, int], float]] = [{} for _ in range(n)]
-    backward[n - 1] = {state: 0.0 for state in forward[n - 1]}
-    for i in range(n - 2, 0, -1):
-        backward[i] = {
-            (a, b): max(backward[i + 1][(b, c)] + gains[i + 1].get((a, b, c), 0.0)
-                        + float(pairs[i][kept[i][b], kc]) + unary[i + 1][kc] for c, kc in enumerate(kept[i + 1]))
-            for a in range(len(kept[i - 1])) for b in range(len(kept[i]))
-        }
-    for i in range(1, n):
-        for (b, c), value in forward[i].items():
-            total = value + backward[i][(b, c)]
-            kc = kept[i][c]
-            marginals[i][kc] = max(marginals[i][kc], total)
-            if i == 1:
-                kb = kept[0][b]
-                marginals[0][kb] = max(marginals[0][kb], total)
+def _gains(starts, lengths, valid, first, last, before, lattice_start, model: Model) -> np.ndarray:
+    """gains[g][a, b, c]: what reading a of slot g-2 adds to reading c of slot g after reading b of g-1."""
+    size, k = first.shape
+    gains = np.zeros((size, k, k, k))
+    places = []
+    for offset in range(1, int(lengths[0])):
+        places.append(starts[:np.count_nonzero(lengths > offset)] + offset)
+    g = np.concatenate(places)
+    g = g[g - 2 >= lattice_start[g]]  # the second slot of a lattice has no trigram context
+    if not len(g):
+        return gains
+    combos = valid[g - 2][:, :, None, None] & valid[g - 1][:, None, :, None] & valid[g][:, None, None, :]
+    where, a, b, c = np.nonzero(combos)
+    at = g[where]
+    context = np.where(before[at - 1, b] >= 0, before[at - 1, b], last[at - 2, a])
+    values = model.trigram_gains(context, last[at - 1, b], first[at, c])
+    gains[at, a, b, c] = values
+    gains[g] = np.where(combos, gains[g], -np.inf)
+    return gains
+
+
+def _max_marginals(score, step, gains, starts, lengths, kept, valid, shape) -> np.ndarray:
+    """Each kept reading's best path score in the second pass: forward scores and a backward pass."""
+    size, k = valid.shape
+    longest = int(lengths[0])
+    backward = np.zeros((size, k, k))  # after state (a at g-1, b at g): the best continuation to the piece's end
+    for offset in range(longest - 2, 0, -1):
+        here = starts[np.flatnonzero(lengths - 1 > offset)] + offset
+        following = gains[here + 1] + step[here + 1][:, None, :, :] + backward[here + 1][:, None, :, :]
+        backward[here] = following.max(axis=3)
+    total = (score + backward).max(axis=1)  # (size, c): the best path through reading c
+    marginals = np.full(shape, -np.inf)
+    for offset in range(1, longest):
+        here = starts[:np.count_nonzero(lengths > offset)] + offset
+        for c in range(k):
+            ok = here[valid[here, c]]
+            marginals[ok, kept[ok, c]] = total[ok, c]
     return marginals

@@ -5,10 +5,14 @@ counts its syllables and syllable pairs, picks out its frequent phrases and
 capitalised names, and writes a *user model* folder::
 
     manifest.json     sources, counts, build date, tool version
-    syllables.tsv     syllable, count (canonical spelling, most frequent first)
-    pairs.tsv.gz      first syllable, second syllable, count
+    vocabulary.txt    the symbols counted (context classes, then syllables), one a line
+    *.npy             unigram, bigram and trigram counts of those symbols
     phrases.txt       frequent phrases of three or four syllables, with counts
     names.txt         capitalised names of two syllables or more, with counts
+
+Text is read into the same symbols as the shipped model's counts
+(:func:`diacritics_fix.ngrams.paragraph_symbols`: syllables, punctuation,
+number classes, codes), so a user model adds its trigrams to the shipped ones.
 
 A restorer given the folder (``Options(models=(folder,))``,
 ``diacritics-fix --model folder``) interpolates it with the shipped model
@@ -25,8 +29,8 @@ grow with the corpus.
 >>> from diacritics_fix.learn import Learner
 >>> learner = Learner()
 >>> learner.add_text("Ủy ban nhân dân xã Tân Phú")
->>> learner.unigram_count("phú"), learner.pair_count("nhân", "dân")
-(1, 1)
+>>> learner.count("phú"), learner.count("nhân", "dân"), learner.count("xã", "tân", "phú")
+(1, 1, 1)
 """
 
 from __future__ import annotations
@@ -45,13 +49,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import regex
 
-from .model import (
-    ABBREVIATION,
-    NUMBER,
-    USER_MODEL_FORMAT,
-    USER_MODEL_VERSION,
-)
-from .syllable import canonical, has_marks, is_valid, skeleton
+import numpy as np
+
+from . import ngrams
+from .model import USER_MODEL_FORMAT, USER_MODEL_VERSION
+from .symbols import ABBR, BOS, CLASSES, UNK
+from .syllable import has_marks, is_valid, skeleton
 
 #: In a folder, files with these endings are read, as batch restoring does (given by name, any file is).
 TEXT_SUFFIXES = (".txt",)
@@ -61,72 +64,26 @@ WHOLE_FILE_LIMIT = 64 << 20
 #: Table budgets, in entries: past its budget a table drops its rarest entries.
 #: About 120 bytes an entry: with the defaults counting stays under about
 #: 700 MB however large the corpus (bench/learn.py measures the worst case).
-PAIR_BUDGET = 2_000_000
+PAIR_BUDGET = 1_500_000
+TRIGRAM_BUDGET = 2_000_000
 PHRASE_BUDGET = 1_000_000
 NAME_BUDGET = 200_000
-#: At most this many pairs, the most frequent, are written: a model loads in
-#: a second or two and restoring with it stays small.
-MAX_WRITTEN_PAIRS = 1_000_000
 #: A phrase is written when seen this often, and when it is the reading of
 #: its unmarked spelling at least this share of the time.
 MIN_PHRASE_COUNT = 3
 PHRASE_SHARE = 0.9
 MIN_NAME_COUNT = 2
 
-_SHIFT = 16  # a pair key is first << _SHIFT | second (learner ids)
+_SHIFT = ngrams.SHIFT  # a pair key is first << _SHIFT | second (learner ids)
 _MASK = (1 << _SHIFT) - 1
-_BREAK = -1  # between runs of syllables
 _FOUR = 1 << 4 * _SHIFT  # marks the key of a four-syllable phrase
 
-_NUMBER = r"\d+(?:[.,/-]\d+)*"
-# Runs of words and numbers with nothing but spaces between them.
-_PIECE = regex.compile(rf"(?:[^\W\d_]+|{_NUMBER})(?:[ \t]+(?:[^\W\d_]+|{_NUMBER}))*")
 # Two or more capitalised words in a row: a name (Tân Phú, Nguyễn Văn An).
 _NAME = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)+(?![\p{L}\p{N}])")
 
 
 class LearnError(Exception):
     """A user-facing problem with one input (its message names it)."""
-
-
-def syllable_token(word: str) -> str | None:
-    """What the model counts a word of running text as, or None when it breaks a run.
-
-    Numbers stand as NUMBER and all-caps abbreviations as ABBREVIATION, so that
-    their neighbours are counted too ("năm 2020", "UBND tỉnh").
-
-    >>> syllable_token("Thành"), syllable_token("2020"), syllable_token("UBND"), syllable_token("ipsum")
-    ('thành', '0', 'A0', None)
-    """
-    if word[0].isdigit():
-        return NUMBER
-    if len(word) > 1 and word.isupper() and not is_valid(word):
-        return ABBREVIATION
-    if is_valid(word):
-        return canonical(word)
-    return None
-
-
-def syllable_runs(line: str) -> list[list[str]]:
-    """Runs of two or more counted words with nothing but spaces between them.
-
-    >>> syllable_runs("Căn cứ Luật số 15/2020/QH14, UBND tỉnh ban hành")
-    [['căn', 'cứ', 'luật', 'số', '0'], ['A0', 'tỉnh', 'ban', 'hành']]
-    """
-    runs = []
-    for piece in _PIECE.findall(line):
-        run: list[str] = []
-        for word in piece.split():
-            token = syllable_token(word)
-            if token is None:
-                if len(run) > 1:
-                    runs.append(run)
-                run = []
-            else:
-                run.append(token)
-        if len(run) > 1:
-            runs.append(run)
-    return runs
 
 
 class _BoundedCounter(Counter):
@@ -156,7 +113,7 @@ class _BoundedCounter(Counter):
 
 
 class Learner:
-    """Counts of running text: syllables, syllable pairs, phrases and names.
+    """Counts of running text: unigrams, bigrams and trigrams of its symbols, phrases and names.
 
     Feed it text with :meth:`add_text` (any amount, in pieces of whole lines),
     then :meth:`write` a model folder.  A line whose syllables are mostly
@@ -165,38 +122,30 @@ class Learner:
     """
 
     def __init__(self, pair_budget: int = PAIR_BUDGET, phrase_budget: int = PHRASE_BUDGET,
-                 name_budget: int = NAME_BUDGET, phrases: bool = True) -> None:
-        self.vocabulary: dict[str, int] = {}
-        self.syllables: list[str] = []
+                 name_budget: int = NAME_BUDGET, phrases: bool = True, trigram_budget: int = TRIGRAM_BUDGET) -> None:
+        self.vocabulary: dict[str, int] = {symbol: i for i, symbol in enumerate(CLASSES)}
+        self.syllables: list[str] = list(CLASSES)  # symbols by learner id
         self.unigrams: Counter = Counter()
         self.pairs = _BoundedCounter(pair_budget)
+        self.trigrams = _BoundedCounter(trigram_budget)
         self.ngrams = _BoundedCounter(phrase_budget)  # three- and four-syllable phrases
         self.names = _BoundedCounter(name_budget)
         self.count_phrases = phrases
         self.words = 0  # words of the counted lines
         self.lines = 0
         self.skipped_lines = 0
-        # word as written → (learner id or _BREAK, 1 marked syllable / -1 unmarked / 0 neither)
-        self._word_cache: dict[str, tuple[int, int]] = {}
+        self._first_syllable = len(CLASSES)
 
     # -- counting ------------------------------------------------------------
 
-    def _word(self, word: str) -> tuple[int, int]:
-        found = self._word_cache.get(word)
-        if found is None:
-            token = syllable_token(word)
-            if token is None:
-                found = (_BREAK, 0)
-            else:
-                sid = self.vocabulary.get(token)
-                if sid is None:
-                    sid = self.vocabulary[token] = len(self.syllables)
-                    self.syllables.append(token)
-                found = (sid, 0 if token in (NUMBER, ABBREVIATION) else 1 if has_marks(word) else -1)
-            if len(self._word_cache) > 1_000_000:
-                self._word_cache.clear()
-            self._word_cache[word] = found
-        return found
+    def _id(self, symbol: str) -> int:
+        sid = self.vocabulary.get(symbol)
+        if sid is None:
+            if len(self.syllables) >= ngrams.MAX_VOCABULARY - 1:
+                return self.vocabulary[UNK]
+            sid = self.vocabulary[symbol] = len(self.syllables)
+            self.syllables.append(symbol)
+        return sid
 
     def add_text(self, text: str) -> None:
         """Count the lines of *text* (NFC or not; any line endings)."""
@@ -204,24 +153,19 @@ class Learner:
             text = unicodedata.normalize("NFC", text)
         flat: list[int] = []
         names: list[str] = []
-        word = self._word
+        first = self._first_syllable
         for line in text.splitlines():
-            pieces = _PIECE.findall(line)
-            if not pieces:
+            if not line.strip():
                 continue
-            ids: list[int] = []
-            balance = 0  # marked syllables less unmarked ones
-            for piece in pieces:
-                for written in piece.split():
-                    sid, marks = word(written)
-                    ids.append(sid)
-                    balance += marks
-                ids.append(_BREAK)
+            symbols = ngrams.paragraph_symbols(line)
+            ids = [self._id(symbol) for symbol in symbols]
+            syllables = [symbol for symbol, sid in zip(symbols, ids) if sid >= first]
             self.lines += 1
-            if balance < 0:
+            marked = sum(1 for syllable in syllables if has_marks(syllable))
+            if 2 * marked < len(syllables):
                 self.skipped_lines += 1
                 continue
-            self.words += len(ids) - len(pieces)
+            self.words += len(syllables) + sum(1 for symbol in symbols if symbol in (ABBR, UNK))
             flat.extend(ids)
             if self.count_phrases:
                 names.extend(_NAME.findall(line))
@@ -233,25 +177,51 @@ class Learner:
             self.names.add([" ".join(name.split()) for name in names])
 
     def _count(self, flat: list[int]) -> None:
+        """Count paragraphs given as one list of ids (each paragraph ``<s> … </s>``)."""
         if not flat:
             return
-        self.unigrams.update(sid for sid in flat if sid != _BREAK)
-        self.pairs.add([a << _SHIFT | b for a, b in zip(flat, flat[1:]) if a >= 0 and b >= 0])
+        bos, eos = self.vocabulary[BOS], self.vocabulary["</s>"]
+        self.unigrams.update(sid for sid in flat if sid != bos)
+        self.pairs.add([a << _SHIFT | b for a, b in zip(flat, flat[1:]) if a != eos])
+        self.trigrams.add([(a << _SHIFT | b) << _SHIFT | c for a, b, c in zip(flat, flat[1:], flat[2:])
+                           if a != eos and b != eos])
         if self.count_phrases:
+            first = self._first_syllable
             triples = [(a << _SHIFT | b) << _SHIFT | c for a, b, c in zip(flat, flat[1:], flat[2:])
-                       if a >= 0 and b >= 0 and c >= 0]
+                       if a >= first and b >= first and c >= first]
             quads = [(a << _SHIFT | b) << 2 * _SHIFT | c << _SHIFT | d
                      for a, b, c, d in zip(flat, flat[1:], flat[2:], flat[3:])
-                     if a >= 0 and b >= 0 and c >= 0 and d >= 0]
+                     if a >= first and b >= first and c >= first and d >= first]
             self.ngrams.add(triples + [q | _FOUR for q in quads])
 
-    def unigram_count(self, syllable: str) -> int:
-        sid = self.vocabulary.get(syllable)
-        return self.unigrams[sid] if sid is not None else 0
+    def count(self, *symbols: str) -> int:
+        """How often a syllable, a pair or a triple of symbols was counted."""
+        ids = [self.vocabulary.get(symbol) for symbol in symbols]
+        if None in ids:
+            return 0
+        if len(ids) == 1:
+            return self.unigrams[ids[0]]
+        key = 0
+        for sid in ids:
+            key = key << _SHIFT | sid
+        return (self.pairs if len(ids) == 2 else self.trigrams)[key]
 
-    def pair_count(self, first: str, second: str) -> int:
-        a, b = self.vocabulary.get(first), self.vocabulary.get(second)
-        return self.pairs[a << _SHIFT | b] if a is not None and b is not None else 0
+    def counts(self) -> ngrams.NgramCounts:
+        """The n-gram counts, consistent for estimating: a trigram whose pairs were pruned goes too."""
+        unigrams = np.zeros(len(self.syllables), dtype=np.int64)
+        for sid, n in self.unigrams.items():
+            unigrams[sid] = n
+        bigram_keys = np.array(sorted(self.pairs), dtype=np.uint32)
+        bigram_counts = np.array([self.pairs[k] for k in bigram_keys.tolist()], dtype=np.int64)
+        keys = sorted(self.trigrams)
+        trigram_keys = np.array(keys, dtype=np.uint64)
+        trigram_counts = np.array([self.trigrams[k] for k in keys], dtype=np.int64)
+        if len(trigram_keys):
+            known = set(bigram_keys.tolist())
+            keep = np.array([(k >> _SHIFT) in known and (k & 0xFFFFFFFF) in known for k in keys])
+            trigram_keys, trigram_counts = trigram_keys[keep], trigram_counts[keep]
+        return ngrams.NgramCounts(list(self.syllables), unigrams, bigram_keys, bigram_counts,
+                                  trigram_keys, trigram_counts)
 
     # -- results -------------------------------------------------------------
 
@@ -267,10 +237,9 @@ class Learner:
     def phrases(self) -> list[tuple[str, int]]:
         """Frequent three- and four-syllable phrases that are the usual reading of their unmarked spelling."""
         by_skeleton: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = {}
-        stand_ins = (NUMBER, ABBREVIATION)
         for key, count in self.ngrams.items():
             syllables = self._ngram_syllables(key)
-            if any(s in stand_ins for s in syllables):
+            if not all(is_valid(s) for s in syllables):
                 continue
             by_skeleton.setdefault(tuple(skeleton(s) for s in syllables), []).append((count, syllables))
         found = []
@@ -298,14 +267,8 @@ class Learner:
         parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
         try:
-            order = sorted(self.unigrams, key=lambda sid: (-self.unigrams[sid], self.syllables[sid]))
-            with open(building / "syllables.tsv", "w", encoding="utf-8", newline="\n") as out:
-                for sid in order:
-                    out.write(f"{self.syllables[sid]}\t{self.unigrams[sid]}\n")
-            pairs = sorted(self.pairs.items(), key=lambda item: -item[1])[:MAX_WRITTEN_PAIRS]
-            with gzip.open(building / "pairs.tsv.gz", "wt", encoding="utf-8", newline="\n", compresslevel=6) as out:
-                for key, count in pairs:
-                    out.write(f"{self.syllables[key >> _SHIFT]}\t{self.syllables[key & _MASK]}\t{count}\n")
+            counts = self.counts()
+            ngrams.write_counts(counts, building)
             phrases = self.phrases() if self.count_phrases else []
             names = self.frequent_names() if self.count_phrases else []
             for name, entries in (("phrases.txt", phrases), ("names.txt", names)):
@@ -323,15 +286,15 @@ class Learner:
                     "lines": self.lines,
                     "skipped_lines": self.skipped_lines,
                     "words": self.words,
-                    "syllable_tokens": sum(self.unigrams.values()),
-                    "syllables": len(self.unigrams),
-                    "pairs": len(pairs),
-                    "pairs_not_written": len(self.pairs) - len(pairs),
+                    "syllable_tokens": int(counts.unigrams[len(CLASSES):].sum()),
+                    "syllables": int(np.count_nonzero(counts.unigrams[len(CLASSES):])),
+                    "bigrams": len(counts.bigram_keys),
+                    "trigrams": len(counts.trigram_keys),
                     "phrases": len(phrases),
                     "names": len(names),
                 },
-                "pruned_below": {"pairs": self.pairs.pruned_below, "phrases": self.ngrams.pruned_below,
-                                 "names": self.names.pruned_below},
+                "pruned_below": {"bigrams": self.pairs.pruned_below, "trigrams": self.trigrams.pruned_below,
+                                 "phrases": self.ngrams.pruned_below, "names": self.names.pruned_below},
             }
             with open(building / "manifest.json", "w", encoding="utf-8", newline="\n") as out:
                 json.dump(manifest, out, ensure_ascii=False, indent=2)

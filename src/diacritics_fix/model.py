@@ -77,7 +77,7 @@ class Weights(NamedTuple):
     in_tesseract: float = 0.5  # … listed by Tesseract
     in_phrase: float = 1.0  # … inside a hand-written phrase
     phrase_per_syllable: float = 0.5  # bonus per extra syllable of a matched phrase
-    user_phrase_pair: float = 4.0  # bonus of each syllable pair inside a user's phrase
+    user_phrase_pair: float = 8.0  # bonus of each syllable pair inside a user's phrase
     ocr_channel: float = 1.0  # weight of the OCR channel's log P against the language model
     confidence_temperature: float = 1.5  # divides max-marginal scores before normalising (fitted on OCR tune pairs)
     unknown_logp: float = -16.0  # log P of a word the model does not know

@@ -162,6 +162,27 @@ class NgramCounts:
     trigram_keys: np.ndarray
     trigram_counts: np.ndarray
 
+    def count(self, *symbols: str) -> int:
+        """How often one symbol, a pair or a triple was counted (0 when never).
+
+        >>> counts = Counts()
+        >>> counts.add(paragraph_symbols("Nậm Mằn"))
+        >>> counts.ngrams().count("nậm", "mằn")
+        1
+        """
+        try:
+            ids = [self.symbols.index(symbol) for symbol in symbols]
+        except ValueError:
+            return 0
+        if len(ids) == 1:
+            return int(self.unigrams[ids[0]])
+        key = 0
+        for sid in ids:
+            key = key << SHIFT | sid
+        keys, counts = (self.bigram_keys, self.bigram_counts) if len(ids) == 2 else (self.trigram_keys, self.trigram_counts)
+        where = int(np.searchsorted(keys, key))
+        return int(counts[where]) if where < len(keys) and int(keys[where]) == key else 0
+
     def renumbered(self, symbols: list[str]) -> "NgramCounts":
         """The same counts over another vocabulary (a superset of this one's symbols, in its order)."""
         position = {symbol: i for i, symbol in enumerate(symbols)}
@@ -190,7 +211,7 @@ def discounts(adjusted: np.ndarray) -> tuple[float, float, float]:
     if min(n) == 0:
         return 0.5, 1.0, 1.5  # too few counts to estimate: the usual values
     y = n[0] / (n[0] + 2 * n[1])
-    result = tuple(max(0.0, min(k, k - (k + 1) * y * n[k] / n[k - 1])) for k in (1, 2, 3))
+    result = tuple(max(0.1, min(k, k - (k + 1) * y * n[k] / n[k - 1])) for k in (1, 2, 3))
     return result  # type: ignore[return-value]
 
 
@@ -227,12 +248,16 @@ class BackoffModel:
     def bigram_logps(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``log P(b | a)`` for arrays of ids."""
         keys = (a.astype(np.uint64) << SHIFT | b.astype(np.uint64)).astype(np.uint32)
-        where, found = _lookup(self.bigram_keys, keys)
         backed = self.unigram_backoff[a] + self.unigram_logp[b]
+        if not len(self.bigram_keys):
+            return backed
+        where, found = _lookup(self.bigram_keys, keys)
         return np.where(found, self.bigram_logp[where], backed)
 
     def trigram_logps(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         """``log P(c | a b)`` for arrays of ids."""
+        if not len(self.trigram_keys):
+            return self.bigram_logps(b, c)
         a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
         where3, found3 = _lookup(self.trigram_keys, a64 << 2 * SHIFT | b64 << SHIFT | c64)
         where2, found2 = _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32))

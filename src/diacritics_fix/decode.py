@@ -50,6 +50,8 @@ from .model import Model
 BEAM = 7.0
 #: … and at most this many readings of a slot go on to the trigram pass.
 KEEP_READINGS = 3
+#: Lattices are decoded together up to about this many slots (the arrays of a pass grow with it).
+BATCH_SLOTS = 16_384
 
 Phrases = dict[tuple[int, int], tuple[float, tuple[int, ...]]]
 
@@ -147,6 +149,10 @@ class _Pairs:
             if 0 < g <= len(widths):
                 self.crossing[g - 1] = True
 
+    def all_blocks(self) -> np.ndarray:
+        """The blocks of every pair of the batch (the last slot's row is padding)."""
+        return self.blocks(np.arange(len(self.widths) - 1))
+
     def blocks(self, at: np.ndarray) -> np.ndarray:
         width = self.width
         r = self.widths[at][:, None, None]
@@ -238,7 +244,17 @@ class Decoder:
             else:
                 todo.append(n)
         if todo:
-            chosen = self._decode([lattices[n] for n in todo], with_confidence)
+            chosen = []
+            batch: list[Sequence[Slot]] = []
+            size = 0
+            for n in todo:  # in batches of bounded size: the arrays of a pass grow with it
+                batch.append(lattices[n])
+                size += len(lattices[n])
+                if size >= BATCH_SLOTS:
+                    chosen.extend(self._decode(batch, with_confidence))
+                    batch, size = [], 0
+            if batch:
+                chosen.extend(self._decode(batch, with_confidence))
             with self._lock:
                 if not with_confidence and len(self._lattices) + len(todo) > self.max_lattices:
                     self._lattices.clear()
@@ -254,7 +270,11 @@ class Decoder:
             tables = self._tables
             if len(tables.slot_offset) + len(flat) > tables.max_slots or len(tables.pair_offset) + len(flat) > tables.max_pairs:
                 tables.clear()
-            rows = np.array([tables.slot(slot) for slot in flat], dtype=np.int64)
+            known = tables.slot_row.get
+            found = [known(slot.serial) for slot in flat]
+            if None in found:
+                found = [tables.slot(slot) if row is None else row for slot, row in zip(flat, found)]
+            rows = np.array(found, dtype=np.int64)
             offsets = np.array(tables.slot_offset, dtype=np.int64)[rows]
             widths = np.array(tables.slot_width, dtype=np.int64)[rows]
             width = int(widths.max())
@@ -276,17 +296,22 @@ class Decoder:
                 else:
                     pair_rows[g] = row
             if missing:
+                # score only the real readings of each new pair: its (left width × right width) block, row by row
                 left = np.array([places[0] for places in missing.values()], dtype=np.int64)
-                firsts = np.repeat(last_ids[left][:, :, None], width, axis=2)
-                seconds = np.repeat(ids[left + 1][:, None, :], width, axis=1)
-                scores = self.model.pair_scores(firsts.ravel(), seconds.ravel()).reshape(len(left), width, width)
-                for (key, places), g, block in zip(missing.items(), left.tolist(), scores):
-                    offset = tables.pairs.append(np.ascontiguousarray(block[:widths[g], :widths[g + 1]]))
-                    row = len(tables.pair_offset)
-                    tables.pair_offset.append(offset)
+                r, c = widths[left], widths[left + 1]
+                i = np.arange(width)
+                valid = (i[None, :, None] < r[:, None, None]) & (i[None, None, :] < c[:, None, None])
+                firsts = np.broadcast_to(last_ids[left][:, :, None], valid.shape)[valid]
+                seconds = np.broadcast_to(ids[left + 1][:, None, :], valid.shape)[valid]
+                offset = tables.pairs.append(self.model.pair_scores(firsts, seconds).astype(np.float32))
+                starts = offset + np.concatenate([[0], np.cumsum(r * c)[:-1]])
+                row = len(tables.pair_offset)
+                tables.pair_offset.extend(starts.tolist())
+                for key, places in missing.items():
                     tables.pair_row[key] = row
                     for place in places:
                         pair_rows[place] = row
+                    row += 1
             pair_offsets = np.array(tables.pair_offset, dtype=np.int64)[pair_rows] if len(pair_rows) else pair_rows
             pairs = _Pairs(tables.pairs.values[:tables.pairs.used], pair_offsets, widths, width, boundaries)
         return widths, ids, last_ids, before_last, unary.astype(np.float64), pairs
@@ -357,18 +382,20 @@ def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[n
     between slots with one reading.
     """
     size, width = unary.shape
-    forward = np.full((size, width), -np.inf)
-    backward = np.zeros((size, width))
+    unary = unary.astype(np.float32)  # enough to prune by, and twice as quick
+    forward = np.full((size, width), -np.inf, dtype=np.float32)
+    backward = np.zeros((size, width), dtype=np.float32)
     starts, lengths = _pieces(widths == 1)
     if len(starts):
+        blocks = pairs.all_blocks()
         forward[starts] = unary[starts]
         for step in range(1, int(lengths[0])):
             here = starts[:np.count_nonzero(lengths > step)] + step
-            forward[here] = np.max(forward[here - 1][:, :, None] + pairs.blocks(here - 1), axis=1) + unary[here]
+            forward[here] = np.max(forward[here - 1][:, :, None] + blocks[here - 1], axis=1) + unary[here]
         for step in range(int(lengths[0]) - 2, -1, -1):
             here = starts[:np.count_nonzero(lengths > step + 1)] + step
             following = unary[here + 1] + backward[here + 1]
-            backward[here] = np.max(pairs.blocks(here) + following[:, None, :], axis=2)
+            backward[here] = np.max(blocks[here] + following[:, None, :], axis=2)
     with np.errstate(invalid="ignore"):
         marginals = forward + backward
     marginals[np.isnan(marginals)] = -np.inf

@@ -179,6 +179,9 @@ _CODE_SIGNS = regex.compile(
     r"|==|!=|<=|>=|&&|\|\||=>|->|\+=|-=|::|[{}]|;\s*$|^\s*[#/]{1,2}\s*\w|^\s*[)}\]]"
 )
 _WORDS = regex.compile(r"\p{L}+")
+# A quick look for anything _CODE_SIGNS could find (a superset of it).
+_CODE_HINT = regex.compile(r"[_{}=|&<>]|::|^\s*(?:#|//)|[a-z][A-Z]|\w\(|;\s*$|^\s*[)}\]]")
+_EDGES = "()[]{};:,.\"'!?"
 # A line needs this many signs of code, and Vietnamese syllables for fewer
 # than this share of its words, to be left alone as code.
 CODE_SIGNS = 2
@@ -198,6 +201,8 @@ def is_code_line(line: str) -> bool:
     >>> is_code_line('echo "Anh kiem tra giup em = 5 nhe."'), is_code_line("Xem muc {a} trong bang; ket qua tot.")
     (False, False)
     """
+    if not _CODE_HINT.search(line) and _KEYWORDS.isdisjoint(word.strip(_EDGES) for word in line.split()):
+        return False  # no sign of code at all: most lines, decided cheaply
     words = _WORDS.findall(line)
     signs = len(_CODE_SIGNS.findall(line)) + sum(1 for w in words if w in _KEYWORDS)
     if signs < CODE_SIGNS:

@@ -197,7 +197,7 @@ class Restorer:
         for lattice, passage_words, choices in zip(lattices, words, decoded):
             for position, token, rate in passage_words:
                 self._note(token, lattice, choices, position, rate, out_style, explain, changes)
-        changes.sort(key=lambda c: c.start)
+        changes.sort(key=lambda c: c[0])
         return changes
 
     def _lattice(self, tokens: list[tk.Token], passage: list[tuple[pg.Line, float | None]], document: tuple,
@@ -256,8 +256,11 @@ class Restorer:
         written = restored if restored is not None else token.text
         if doubtful:
             written = options.marker.replace("…", written)
+        if not explain:  # restore() needs only where and what (see _rebuild)
+            changes.append((token.start, token.end, token.text, written))
+            return
         reason, alternatives = "style", ()
-        if explain and (not slot.marked or rate is None):
+        if not slot.marked or rate is None:
             reason = _reason(choice, position, lattice, choices, model)
             alternatives = _alternatives(slot, choice, model, token.text)
         changes.append(Change(token.start, token.end, token.text, written, choice.confidence, alternatives, reason))
@@ -404,16 +407,20 @@ def _reason(choice: Choice, position: int, lattice: list[Slot], choices: list[Ch
     return "frequency"
 
 
-def _rebuild(text: str, changes: list[Change]) -> str:
-    """The input with each change's span replaced; everything else copied as it was."""
+def _rebuild(text: str, changes: list) -> str:
+    """The input with each change's span replaced; everything else copied as it was.
+
+    A change is a :class:`Change`, or the tuple ``(start, end, original, restored)``
+    that :meth:`Restorer.restore` makes do with.
+    """
     if not changes:
         return text
     parts = []
     position = 0
     for change in changes:
-        parts.append(text[position:change.start])
-        parts.append(change.restored)
-        position = change.end
+        parts.append(text[position:change[0]])
+        parts.append(change[3])
+        position = change[1]
     parts.append(text[position:])
     return "".join(parts)
 

@@ -152,21 +152,30 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 6) 
 MISREAD_CHANNEL = -3.5
 # log P that an OCR token which is no syllable (a code, a name, junk) is right as it is.
 OCR_KEEP = -14.0
+# log P that the OCR engine misread the letters of a word it was sure of (see
+# ocr_word_candidates): marks it cannot read, but its letters are seldom wrong.
+SURE_LETTERS = -4.0
 
 
-def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: bool = False) -> list[Candidate]:
+def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: bool = False,
+                        sure: bool = False) -> list[Candidate]:
     """The readings of one token of OCR output, best first, with the token as written last.
 
     Marks in OCR output are evidence, not truth: a word that is a valid
     syllable still gets the readings the channel finds near it, and keeps
     its own spelling only if the channel and the context prefer it.  A short
     *number* (``46`` for ``độ``, ``14`` for ``là``) is first of all itself.
+    A word the OCR engine was *sure* of (its own confidence, from hOCR, ALTO,
+    TSV) has its letters right far more often than not, its marks aside:
+    readings with other letters cost :data:`SURE_LETTERS` more.
     """
     from .channel import ocr_candidates
 
     weight = model.weights.ocr_channel
     readings = ocr_candidates(word, model, limit, numbers=number)
-    found = [Candidate(ids[0], weight * logp, ids[1:]) for ids, logp in readings]
+    letters = skeleton(unicodedata.normalize("NFC", word))
+    found = [Candidate(ids[0], weight * logp + (SURE_LETTERS if sure and "".join(
+        skeleton(model.syllables[s]) for s in ids) != letters else 0.0), ids[1:]) for ids, logp in readings]
     if number:
         return [Candidate(model.number_id, 0.0), *found]
     text = unicodedata.normalize("NFC", word).lower()
@@ -218,7 +227,7 @@ class SlotCache:
         self.limit = limit
         self.max_size = max_size
         self._slots: dict[tuple[str, float], Slot] = {}
-        self._ocr_slots: dict[str, Slot] = {}
+        self._ocr_slots: dict[tuple[str, bool], Slot] = {}
         self._shapes: dict[str, tuple[bool, bool]] = {}
         self._logps: dict[str, float | None] = {}
 
@@ -238,15 +247,17 @@ class SlotCache:
         return slot
 
 
-    def ocr(self, text: str, number: bool = False) -> Slot:
-        """The slot of a token of OCR output (a short *number* may be a misread word)."""
-        slot = self._ocr_slots.get(text)
+    def ocr(self, text: str, number: bool = False, sure: bool = False) -> Slot:
+        """The slot of a token of OCR output (a short *number* may be a misread word; see
+        :func:`ocr_word_candidates` for *sure*)."""
+        key = (text, sure)
+        slot = self._ocr_slots.get(key)
         if slot is None:
             if len(self._ocr_slots) >= self.max_size:
                 self._ocr_slots.clear()
-            candidates = ocr_word_candidates(text, self.model, max(8, self.limit), number)
+            candidates = ocr_word_candidates(text, self.model, max(8, self.limit), number, sure)
             slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
-            self._ocr_slots[text] = slot
+            self._ocr_slots[key] = slot
         return slot
 
     def looks_misread(self, text: str) -> bool:

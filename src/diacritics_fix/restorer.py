@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
 import unicodedata
 
 import regex
 from collections import Counter
-from typing import Iterable, NamedTuple
+from typing import Iterable, Mapping, NamedTuple
 
 from . import tokens as tk
 from .candidates import KEEP, MIN_STRIP_RATE, Slot, SlotCache, is_ocr_output, strip_rate
@@ -202,8 +203,18 @@ class Restorer:
         """Every change :meth:`restore` would make, in order, with its reasons."""
         return self._decide(text, explain=True)
 
-    def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
-        changes = self._decide(text, explain=True)
+    def restore_and_explain(self, text: str, engine_confidence: Mapping[int, float | None] | None = None
+                            ) -> tuple[str, list[Change]]:
+        """The restored text and its changes.
+
+        *engine_confidence* gives the OCR engine's confidence (0 to 1) of each
+        whitespace-separated word of *text*, by the word's start offset (as
+        hOCR, ALTO and TSV files carry them): in OCR output, a word the engine
+        was sure of (:data:`ENGINE_SURE` or more) keeps its letters unless the
+        context clearly wants others; its marks are restored as usual.
+        """
+        engine = _EngineConfidence(engine_confidence) if engine_confidence else None
+        changes = self._decide(text, explain=True, engine=engine)
         return _rebuild(text, changes), changes
 
     def reading_modes(self, text: str) -> Counter[str]:
@@ -238,7 +249,7 @@ class Restorer:
             return None
         return strip_rate(*paragraph.counts[:3], prior=document[:3])
 
-    def _decide(self, text: str, explain: bool) -> list[Change]:
+    def _decide(self, text: str, explain: bool, engine: "_EngineConfidence | None" = None) -> list[Change]:
         model = self.model
         options = self.options
         tokens = tk.tokenize(text)
@@ -255,7 +266,7 @@ class Restorer:
             # A scanned page wraps sentences at line ends: OCR lines go on one
             # segment until a blank line or a line that is not OCR output.
             if segment and not (rate is None and segment_rate is None and any(paragraph.counts)):
-                self._flush(segment, segment_rate, forced, out_style, explain, changes)
+                self._flush(segment, segment_rate, forced, out_style, explain, changes, engine)
                 segment = []
             if rate == 0.0:
                 continue  # another language, or code: nothing to restore
@@ -271,13 +282,13 @@ class Restorer:
                     continue
                 if segment and (kind == tk.SPACE or token.text in _JOINERS or (kind == tk.BREAK and rate is None)):
                     continue
-                self._flush(segment, rate, forced, out_style, explain, changes)
+                self._flush(segment, rate, forced, out_style, explain, changes, engine)
                 segment = []
                 if kind == tk.ABBREV:
                     self._abbreviation(token, changes)
                 elif kind == tk.PROTECTED and _is_list_letter(tokens, i):
                     previous_letter = self._list_letter(token, previous_letter, rate, changes)
-        self._flush(segment, segment_rate, forced, out_style, explain, changes)
+        self._flush(segment, segment_rate, forced, out_style, explain, changes, engine)
         changes.sort(key=lambda c: c.start)
         return changes
 
@@ -325,20 +336,20 @@ class Restorer:
                     forced[token.start] = self._slots.keep_slot
         return forced
 
-    def _ocr_slot(self, token: tk.Token) -> Slot:
+    def _ocr_slot(self, token: tk.Token, engine: "_EngineConfidence | None" = None) -> Slot:
         if token.kind == tk.NUMBER:
             if len(token.text) <= 2:
                 return self._slots.ocr(token.text, number=True)  # "46" may be "độ"
             return self._slots.get(token.text, 1.0)
-        return self._slots.ocr(token.text)
+        return self._slots.ocr(token.text, sure=engine is not None and engine.sure(token.start))
 
-    def _flush(self, segment, rate, forced, out_style, explain, changes) -> None:
+    def _flush(self, segment, rate, forced, out_style, explain, changes, engine=None) -> None:
         if not segment:
             return
         model = self.model
         options = self.options
         if rate is None:
-            slots = [forced.get(t.start) or self._ocr_slot(t) for t in segment]
+            slots = [forced.get(t.start) or self._ocr_slot(t, engine) for t in segment]
         else:
             slots = [forced.get(token.start) or self._slots.get(token.text, rate) for token in segment]
         choices = self._decoder.decode(slots, with_confidence=explain or options.mark_uncertain)
@@ -379,6 +390,23 @@ class Restorer:
         if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
             return None  # unchanged, or only the normal form differs: keep the writer's code points
         return restored
+
+
+#: An OCR engine's confidence at or above which a word's letters are taken as read.
+ENGINE_SURE = 0.95
+
+
+class _EngineConfidence:
+    """The OCR engine's confidence of the words of a text, looked up by any offset inside a word."""
+
+    def __init__(self, by_start: Mapping[int, float | None]) -> None:
+        self.starts = sorted(by_start)
+        self.by_start = by_start
+
+    def sure(self, offset: int) -> bool:
+        found = bisect.bisect_right(self.starts, offset) - 1
+        confidence = self.by_start[self.starts[found]] if found >= 0 else None
+        return confidence is not None and confidence >= ENGINE_SURE
 
 
 def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:

@@ -95,7 +95,7 @@ def review_lines(text: str, changes: Sequence, labels: Sequence[tuple[int, int]]
 
 _STYLE = """
 :root { --ink:#1f2328; --muted:#656d76; --line:#d8dee4; --paper:#ffffff; --band:#f6f8fa;
-        --sure:#d7f5dd; --sure-ink:#11612b; --fair:#fff1c2; --fair-ink:#7a5300;
+        --sure:#e3f5e7; --sure-ink:#11612b; --fair:#fff1c2; --fair-ink:#7a5300;
         --doubt:#ffd9d3; --doubt-ink:#9a1b0b; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans", "DejaVu Sans", sans-serif;
@@ -107,6 +107,7 @@ header h1 { font-size: 18px; margin: 0; font-weight: 650; }
 .totals b { color: var(--ink); }
 .legend { display: flex; gap: 10px; align-items: center; font-size: 13px; color: var(--muted); }
 .legend mark { cursor: default; }
+mark.key { font-weight: 400; }
 .filter { margin-left: auto; font-size: 14px; display: flex; align-items: center; gap: 6px; cursor: pointer;
           user-select: none; }
 #only-uncertain { position: absolute; opacity: 0; pointer-events: none; }
@@ -137,13 +138,11 @@ main { max-width: 1100px; margin: 0 auto; padding: 16px 24px 48px; }
 .text { white-space: pre-wrap; word-break: break-word; }
 .gap { height: 0; border-top: 1px dashed var(--line); margin: 3px 16px; }
 mark { position: relative; border-radius: 3px; padding: 0 2px; cursor: help; }
-mark.sure { background: var(--sure); color: var(--sure-ink); }
+mark.sure { background: var(--sure); color: inherit; }
 mark.fair { background: var(--fair); color: var(--fair-ink); }
-mark.doubt { background: var(--doubt); color: var(--doubt-ink); outline: 1.5px dashed var(--doubt-ink);
-             outline-offset: -1px; }
-mark.doubt::before { content: "?"; position: absolute; top: -9px; right: -5px; font: 700 10px/14px system-ui, sans-serif;
-                     width: 14px; height: 14px; border-radius: 50%; text-align: center; background: var(--doubt-ink);
-                     color: #fff; }
+mark.doubt { background: var(--doubt); color: var(--doubt-ink); font-weight: 600;
+             text-decoration: underline wavy var(--doubt-ink); text-decoration-thickness: 1px;
+             text-underline-offset: 3px; }
 mark .was { display: none; position: absolute; left: 0; bottom: calc(100% + 6px); z-index: 3; white-space: nowrap;
             background: #24292f; color: #fff; font-size: 13px; padding: 4px 8px; border-radius: 5px;
             box-shadow: 0 2px 8px rgba(0,0,0,.2); }
@@ -209,8 +208,8 @@ def review_page(documents: Iterable[ReviewDocument], threshold: float = 0.8, tit
     marks = [mark for document in documents for line in document.lines for mark in line.marks]
     uncertain = sum(mark.confidence < threshold for mark in marks)
     words = sum(document.words for document in documents)
-    legend = (f'<span class="legend"><mark class="sure">sure</mark> ≥ {SURE:.2f}'
-              f'<mark class="fair">fair</mark><mark class="doubt">uncertain</mark> &lt; {threshold:.2f}</span>')
+    legend = (f'<span class="legend"><mark class="sure key">sure</mark> ≥ {SURE:.2f}'
+              f'<mark class="fair key">fair</mark><mark class="doubt key">uncertain</mark> &lt; {threshold:.2f}</span>')
     return (
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -24,7 +24,7 @@ import codecs
 import re
 from typing import NamedTuple, Protocol
 
-from .words import OcrWord, Restoration, restore_words
+from .words import OcrWord, Restoration, restore_words, without_pages
 
 __all__ = ["FORMATS", "Document", "FormatError", "NotRewritable", "Restored", "detect", "restore_document"]
 
@@ -134,4 +134,7 @@ def restore_document(data: bytes, kind: str, restorer, engine_confidence: bool =
     """
     document = read_document(data, kind)
     restoration = restore_words(document.words, restorer, engine_confidence)
-    return Restored(document.write(restoration.texts), restoration, list(document.notes))
+    output = document.write(restoration.texts)
+    # A page the writer had to leave as it was (a PDF font without the letters) changed nothing.
+    restoration = without_pages(restoration, getattr(document, "pages_left", set()))
+    return Restored(output, restoration, list(document.notes))

@@ -114,7 +114,7 @@ def read(data: bytes) -> AltoDocument:
     parser.ExternalEntityRefHandler = _refuse("the file refers to an external entity")
     parser.SkippedEntityHandler = _refuse("the file uses an entity it does not define")
     parser.StartDoctypeDeclHandler = lambda name, system, public, internal: (
-        _refuse("the file has a DOCTYPE with an internal subset")() if internal else None)
+        _refuse("the file has a DTD of its own, where entities are declared")() if internal else None)
     words: list[_Word] = []
     texts: list[str] = []
     state = {"page": 0, "line": 0, "block": 0, "lines_on_page": 0, "string": None, "root": None}

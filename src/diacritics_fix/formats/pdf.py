@@ -284,6 +284,8 @@ class PdfDocument:
         self.shows: list[_Show] = []
         self.words: list[OcrWord] = []
         self.notes: list[str] = []
+        #: Pages whose words could not be written (their font lacks a letter): left as they were.
+        self.pages_left: set[int] = set()
         self._fonts: dict[tuple, FontCodec] = {}
 
     # -- reading ------------------------------------------------------------
@@ -418,16 +420,19 @@ class PdfDocument:
             by_page.setdefault(self.words[index].page, []).append(index)
         for page, indexes in sorted(by_page.items()):
             planned = []
+            fonts = {self.shows[index].font for index in indexes}
+            added_before = {font: dict(font.added) for font in fonts}
             try:
                 for index in indexes:
                     show = self.shows[index]
                     new = unicodedata.normalize("NFC", texts[index])
                     planned.append((index, show.font.encode(show.lead + new + show.trail if new else "")))
             except Unwritable as error:
-                for show in {self.shows[index].font for index in indexes}:
-                    show.added.clear()
+                for font, added in added_before.items():
+                    font.added = added  # what the other pages need, without this page's
                 font = self.shows[index].font.name
                 self.notes.append(f"page {page}: left as it was: its font {font} cannot write {str(error)!r}")
+                self.pages_left.add(page)
                 continue
             for index, codes in planned:
                 self._rewrite(self.shows[index], codes, pikepdf)

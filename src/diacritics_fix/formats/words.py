@@ -166,3 +166,13 @@ def restore_words(words: Sequence[OcrWord], restorer, engine_confidence: bool = 
     _, changes = restorer.restore_and_explain(text, engine_confidence=confidences)
     texts = word_texts(words, starts, [(c.start, c.end, c.restored) for c in changes])
     return Restoration(texts, text, changes, labels, sum(1 for start in starts if start >= 0))
+
+
+def without_pages(restoration: Restoration, pages: set[int]) -> Restoration:
+    """*restoration* less the changes on *pages* (pages a writer had to leave as they were)."""
+    if not pages:
+        return restoration
+    line_starts = [0, *(k + 1 for k, char in enumerate(restoration.text) if char == "\n")]
+    kept = [change for change in restoration.changes
+            if restoration.labels[bisect.bisect_right(line_starts, change.start) - 1].page not in pages]
+    return restoration._replace(changes=kept)

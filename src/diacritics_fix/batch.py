@@ -631,6 +631,8 @@ class Worker:
             tally.modes.update(self.restorer.reading_modes(restoration.text))
         if self.settings.review:
             tally.review.extend(review_lines(restoration.text, restoration.changes, restoration.labels))
+        if self.explain is not None:  # lines and columns of the words' text as the page reads
+            self.explain(restoration.text, restoration.changes, 0, 0)
         if self.counters is not None:
             self.counters.add(len(data), restoration.words)
         return restored.data

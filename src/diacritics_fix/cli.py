@@ -163,7 +163,8 @@ def format_change(name: str, text: str, change: Change, form: str, first_line: i
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
               help="Confidence below which --mark-uncertain marks a word.")
 @click.option("--marker", default="⟦…⟧", show_default=True, help="The marker; … stands for the word.")
-@click.option("--explain", is_flag=True, help="Print each change on standard error (one input only).")
+@click.option("--explain", is_flag=True, help="Print each change on standard error (one input only; in an OCR "
+              "file, lines and columns of its words' text as the page reads).")
 @click.option("--explain-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one readable line per change; json: JSON Lines.")
 def restore_command(inputs, output, in_place, no_backup, globs, force, jobs, encoding, format_, review_path,

@@ -33,13 +33,12 @@ from xml.parsers import expat
 from . import FormatError
 from .words import OcrWord, spread
 
-_TAG = re.compile(rb"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_TAG = re.compile(rb"<[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")
 _UNDEFINED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([\w.-]+)["']""")
 
 
-def _attribute(tag: bytes, name: bytes) -> re.Match | None:
-    return re.search(rb"[\s]" + name + rb"\s*=\s*(?P<quote>[\"'])(?P<value>.*?)(?P=quote)", tag, re.DOTALL)
+_CONTENT = re.compile(rb"\sCONTENT\s*=\s*(?P<quote>[\"'])(?P<value>.*?)(?P=quote)", re.DOTALL)
 
 
 def escape(value: str, quote: str) -> str:
@@ -138,7 +137,7 @@ def read(data: bytes) -> AltoDocument:
             tag = _TAG.match(data, offset)
             if tag is None:
                 raise FormatError(f"ALTO: a <{name}> tag at byte {offset} is not closed")
-            content = _attribute(tag.group(), b"CONTENT")
+            content = _CONTENT.search(tag.group())
             if content and _UNDEFINED_ENTITY.search(content.group("value")):
                 _refuse("the file uses an entity it does not define")()
             span = (offset + content.start("value"), offset + content.end("value")) if content else None

@@ -35,10 +35,11 @@ from .words import OcrWord, spread
 # Tags (quoted attribute values may hold ">"), comments, CDATA, declarations and processing instructions.
 _MARKUP = re.compile(
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![^>]*>|<\?.*?\?>"
-    r"|<(?P<end>/)?(?P<name>[A-Za-z][\w:.-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    r"|<(?P<end>/)?(?P<name>[A-Za-z][\w:.-]*)(?P<attrs>[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>",
     re.DOTALL,
 )
-_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_CLASS = re.compile(r"""(?:^|\s)class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_TITLE = re.compile(r"""(?:^|\s)title\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _RAW_TEXT = ("script", "style")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w-]+)""", re.IGNORECASE)
@@ -49,17 +50,13 @@ BLOCKS = frozenset({"ocr_carea", "ocrx_block", PARAGRAPH})
 
 
 def _classes(attrs: str) -> set[str]:
-    for match in _ATTRIBUTE.finditer(attrs):
-        if match.group(1).lower() == "class":
-            return set((match.group(2) or match.group(3) or match.group(4) or "").split())
-    return set()
+    match = _CLASS.search(attrs) if "class" in attrs or "CLASS" in attrs else None
+    return set((match.group(1) or match.group(2) or match.group(3) or "").split()) if match else set()
 
 
 def _title(attrs: str) -> str:
-    for match in _ATTRIBUTE.finditer(attrs):
-        if match.group(1).lower() == "title":
-            return html.unescape(match.group(2) or match.group(3) or match.group(4) or "")
-    return ""
+    match = _TITLE.search(attrs)
+    return html.unescape(match.group(1) or match.group(2) or match.group(3) or "") if match else ""
 
 
 def _confidence(title: str) -> float | None:

@@ -30,6 +30,7 @@ scanned file are named in the notes.
 
 from __future__ import annotations
 
+import decimal
 import io
 import math
 import re
@@ -40,6 +41,7 @@ from . import FormatError, NotRewritable
 from .words import OcrWord
 
 INVISIBLE = (3, 7)  # text render modes that paint nothing (7 also clips)
+_SHOWS = frozenset(("Tj", "TJ", "'", '"'))
 _MAX_FORM_DEPTH = 4
 
 
@@ -62,8 +64,8 @@ class Unwritable(Exception):
 def parse_cmap(data: bytes) -> dict[int, str]:
     """The code → text map of a ToUnicode CMap (``bfchar`` and both forms of ``bfrange``).
 
-    >>> parse_cmap(b"1 beginbfrange <0041> <0043> <0061> endbfrange 1 beginbfchar <00e9> <1ec7> endbfchar")
-    {65: 'a', 66: 'b', 67: 'c', 233: 'ệ'}
+    >>> sorted(parse_cmap(b"1 beginbfrange <0041> <0043> <0061> endbfrange 1 beginbfchar <00e9> <1ec7> endbfchar").items())
+    [(65, 'a'), (66, 'b'), (67, 'c'), (233, 'ệ')]
     """
     def text(hexa: bytes) -> str:
         raw = bytes.fromhex(hexa.decode("ascii"))
@@ -158,7 +160,7 @@ class FontCodec:
 
     def codes(self, data: bytes) -> list[int]:
         if self.two_byte:
-            return [int.from_bytes(data[k:k + 2], "big") for k in range(0, len(data) - 1, 2)]
+            return [high << 8 | low for high, low in zip(data[::2], data[1::2])]
         return list(data)
 
     def text(self, codes: list[int]) -> str:
@@ -265,12 +267,13 @@ class _Layer:
 
 
 def _width(font: FontCodec, codes: list[int], size: float, spacing: tuple[float, float]) -> float:
+    """How far *codes* advance in text space, before horizontal scaling (PDF 9.4.4)."""
     tc, tw = spacing
-    total = 0.0
-    for code in codes:
-        total += font.width(code) / 1000 * size + tc
-        if code == 32 and not font.two_byte:
-            total += tw
+    widths, default = font.widths, font.default_width
+    glyphs = default * len(codes) if not widths else sum(widths.get(code, default) for code in codes)
+    total = glyphs / 1000 * size + tc * len(codes)
+    if tw and not font.two_byte:
+        total += tw * codes.count(32)
     return total
 
 
@@ -331,84 +334,88 @@ class PdfDocument:
         return counts[0], counts[1]
 
     def _read_layer(self, layer_index: int, resources, counts: list[int]) -> None:
+        """The invisible words of one content stream, following the text state (PDF 9.3) as it goes."""
         layer = self.layers[layer_index]
-        state = {"font": None, "size": 0.0, "scale": 100.0, "tc": 0.0, "tw": 0.0, "mode": 0, "leading": 0.0}
+        # The text state, and what q/Q save of it.
+        font, size, scale, spacing, mode, leading = None, 0.0, 100.0, (0.0, 0.0), 0, 0.0
         stack = []
-        line_matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-        previous: list[float] | None = None  # the line matrix of the previous word
+        line_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        previous = None  # the line matrix of the previous word
         paragraph = line = 0
         for index, instruction in enumerate(layer.instructions):
             operator = str(instruction.operator)
-            operands = instruction.operands
-            if operator == "q":
-                stack.append(dict(state))
-            elif operator == "Q" and stack:
-                state = stack.pop()
-            elif operator == "BT":
-                line_matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-                previous = None
-            elif operator == "Tf":
-                state["font"] = self._font(resources, operands[0], layer.page)
-                state["size"] = float(operands[1])
+            if operator in _SHOWS:
+                if operator != "TJ" and operator != "Tj":  # ' and ": to the next line first
+                    a, b, c, d, e, f = line_matrix
+                    line_matrix = (a, b, c, d, e - leading * c, f - leading * d)
+                if mode not in INVISIBLE:
+                    counts[1] += 1
+                    continue
+                counts[0] += 1
+                if font is None:
+                    raise FormatError(f"PDF: page {layer.page}: text shown with no font")
+                if previous is None or _new_line(previous, line_matrix, size):
+                    if previous is None or _new_line(previous, line_matrix, 1.9 * size):
+                        paragraph += 1
+                    line += 1
+                previous = line_matrix
+                self._add_word(layer_index, index, instruction, font, size, scale, spacing, line, paragraph)
             elif operator == "Tz":
-                state["scale"] = float(operands[0])
-            elif operator == "Tc":
-                state["tc"] = float(operands[0])
-            elif operator == "Tw":
-                state["tw"] = float(operands[0])
-            elif operator == "Tr":
-                state["mode"] = int(operands[0])
-            elif operator == "TL":
-                state["leading"] = float(operands[0])
-            elif operator == "Tm":
-                line_matrix = [float(x) for x in operands]
-            elif operator in ("Td", "TD"):
+                scale = float(instruction.operands[0])
+            elif operator == "Td" or operator == "TD":
+                operands = instruction.operands
                 tx, ty = float(operands[0]), float(operands[1])
                 a, b, c, d, e, f = line_matrix
-                line_matrix = [a, b, c, d, e + tx * a + ty * c, f + tx * b + ty * d]
+                line_matrix = (a, b, c, d, e + tx * a + ty * c, f + tx * b + ty * d)
                 if operator == "TD":
-                    state["leading"] = -ty
-            if operator in ("T*", "'", '"'):
+                    leading = -ty
+            elif operator == "Tm":
+                line_matrix = tuple(float(x) for x in instruction.operands)
+            elif operator == "Tf":
+                operands = instruction.operands
+                font = self._font(resources, operands[0], layer.page)
+                size = float(operands[1])
+            elif operator == "BT":
+                line_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+                previous = None
+            elif operator == "T*":
                 a, b, c, d, e, f = line_matrix
-                line_matrix = [a, b, c, d, e - state["leading"] * c, f - state["leading"] * d]
-            if operator not in ("Tj", "TJ", "'", '"'):
-                continue
-            if state["mode"] not in INVISIBLE:
-                counts[1] += 1
-                continue
-            counts[0] += 1
-            font = state["font"]
-            if font is None:
-                raise FormatError(f"PDF: page {layer.page}: text shown with no font")
-            if previous is None or _new_line(previous, line_matrix, state["size"]):
-                if previous is None or _new_line(previous, line_matrix, 1.9 * state["size"]):
-                    paragraph += 1
-                line += 1
-            previous = line_matrix
-            self._add_word(layer_index, index, instruction, font, state, line, paragraph)
+                line_matrix = (a, b, c, d, e - leading * c, f - leading * d)
+            elif operator == "Tr":
+                mode = int(instruction.operands[0])
+            elif operator == "Tc":
+                spacing = (float(instruction.operands[0]), spacing[1])
+            elif operator == "Tw":
+                spacing = (spacing[0], float(instruction.operands[0]))
+            elif operator == "TL":
+                leading = float(instruction.operands[0])
+            elif operator == "q":
+                stack.append((font, size, scale, spacing, mode, leading))
+            elif operator == "Q" and stack:
+                font, size, scale, spacing, mode, leading = stack.pop()
 
-    def _add_word(self, layer_index: int, index: int, instruction, font: FontCodec, state: dict,
-                  line: int, paragraph: int) -> None:
-        operands = instruction.operands
-        pieces = operands[-1]
-        strings, kerning = [], 0.0
-        if str(instruction.operator) == "TJ":
+    def _add_word(self, layer_index: int, index: int, instruction, font: FontCodec, size: float, scale: float,
+                  spacing: tuple[float, float], line: int, paragraph: int) -> None:
+        pieces = instruction.operands[-1]
+        kerning = 0.0
+        if not isinstance(pieces, _pikepdf().Array):
+            codes = font.codes(bytes(pieces))
+        elif len(pieces) == 1:  # Tesseract's [<…>] TJ
+            codes = font.codes(bytes(pieces[0]))
+        else:
+            codes = []
             for item in pieces:
-                if isinstance(item, (int, float)) or type(item).__name__ == "Decimal":
+                if isinstance(item, (int, float, decimal.Decimal)):  # a kerning adjustment
                     kerning += float(item)
                 else:
-                    strings.append(bytes(item))
-        else:
-            strings.append(bytes(pieces))
-        codes = [code for data in strings for code in font.codes(data)]
-        spacing = (state["tc"], state["tw"])
-        width = _width(font, codes, state["size"], spacing) - kerning / 1000 * state["size"]
+                    codes += font.codes(bytes(item))
+        width = _width(font, codes, size, spacing) - kerning / 1000 * size
         text = font.text(codes)
         core = text.strip(" ")
         lead = text[:len(text) - len(text.lstrip(" "))]
         trail = text[len(text.rstrip(" ")):] if core else ""
         page = self.layers[layer_index].page
-        self.shows.append(_Show(layer_index, index, font, state["size"], state["scale"], spacing, width, lead, trail))
+        self.shows.append(_Show(layer_index, index, font, size, scale, spacing, width, lead, trail))
         self.words.append(OcrWord(core, None, page, line, paragraph))
 
     # -- writing ------------------------------------------------------------
@@ -472,8 +479,9 @@ class PdfDocument:
         else:
             layer.before[show.index] = scale
         # The scale in force after the word stays what it was, unless the stream sets it again first.
-        for following in layer.instructions[show.index + 1:]:
-            name = str(following.operator)
+        instructions = layer.instructions
+        for following in range(show.index + 1, len(instructions)):
+            name = str(instructions[following].operator)
             if name == "Tz":
                 return
             if name in ("Tj", "TJ", "'", '"', "ET", "Q"):

@@ -55,37 +55,51 @@ def run(*command: str, cwd: Path | None = None) -> None:
     subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--python", default="/usr/bin/python3", help="a Python with Pillow and img2pdf")
-    parser.add_argument("--output", default=str(HERE / "scan"))
-    args = parser.parse_args()
-    out = Path(args.output)
+def make_ocr_files(source: Path, out: Path, python: str = "/usr/bin/python3", small: tuple[str, ...] = SMALL_DOCUMENTS,
+                   ocrmypdf_documents: tuple[str, ...] | None = None, level: str = "scan") -> None:
+    """Render every ``source/*.txt`` as scanned pages and write what the OCR engines make of them into *out*.
+
+    *small* documents also get character boxes; *ocrmypdf_documents* (default: *small*) OCRmyPDF's PDFs.
+    """
+    ocrmypdf_documents = small if ocrmypdf_documents is None else ocrmypdf_documents
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        run(args.python, str(TOOL), str(HERE / "source"), str(work), "--level", "scan", "--keep-images",
-            "--jobs", "1", "--quiet")
-        for source in sorted((HERE / "source").glob("*.txt")):
-            name = source.stem
+        run(python, str(TOOL), str(source), str(work), "--level", level, "--keep-images", "--jobs", "1", "--quiet")
+        for document in sorted(source.glob("*.txt")):
+            name = document.stem
             for suffix in (".truth.txt", ".ocr.txt"):
                 shutil.copy(work / f"{name}{suffix}", out / f"{name}{suffix}")
             pngs = sorted(str(path) for path in work.glob(f"{name}.p*.png"))
-            run(args.python, "-c", _TO_JPEG, *pngs)
+            run(python, "-c", _TO_JPEG, *pngs)
             jpegs = [png[:-4] + ".jpg" for png in pngs]
             pages = work / f"{name}.pages.txt"
             # Relative image names: the files name their images, and should not name a temporary folder.
             pages.write_text("".join(f"{Path(jpeg).name}\n" for jpeg in jpegs), encoding="utf-8")
             run("tesseract", pages.name, str(out / name), "-l", "eng", "hocr", "alto", "tsv", "pdf", "txt", cwd=work)
-            if name not in SMALL_DOCUMENTS:
+            if name in small:
+                run("tesseract", pages.name, f"{name}.chars", "-l", "eng", "-c", "hocr_char_boxes=1", "hocr", cwd=work)
+                shutil.copy(work / f"{name}.chars.hocr", out / f"{name}.chars.hocr")
+            if name not in ocrmypdf_documents:
                 continue
-            run("tesseract", pages.name, f"{name}.chars", "-l", "eng", "-c", "hocr_char_boxes=1", "hocr", cwd=work)
-            shutil.copy(work / f"{name}.chars.hocr", out / f"{name}.chars.hocr")
             images = work / f"{name}.images.pdf"
-            run(args.python, "-c", _TO_PDF, str(images), *jpegs)
-            for variant, options in (("ocrmypdf", ()), ("ocrmypdf-plain", ("--output-type", "pdf")),
-                                     ("ocrmypdf-hocr", ("--pdf-renderer", "hocr"))):
+            run(python, "-c", _TO_PDF, str(images), *jpegs)
+            for variant, options in OCRMYPDF_VARIANTS:
                 run("ocrmypdf", "-q", "-l", "eng", *options, str(images), str(out / f"{name}.{variant}.pdf"))
+
+
+#: OCRmyPDF's kinds of searchable PDF: its default (sandwich renderer, PDF/A through Ghostscript),
+#: the same without Ghostscript (the layer stays a Form XObject), and its hocr renderer.
+OCRMYPDF_VARIANTS = (("ocrmypdf", ()), ("ocrmypdf-plain", ("--output-type", "pdf")),
+                     ("ocrmypdf-hocr", ("--pdf-renderer", "hocr")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--python", default="/usr/bin/python3", help="a Python with Pillow and img2pdf")
+    parser.add_argument("--output", default=str(HERE / "scan"))
+    args = parser.parse_args()
+    make_ocr_files(HERE / "source", Path(args.output), args.python)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ For every document:
 * PDFs: ``pdftotext`` of the output scored like the text path, page images
   bit-identical, ``qpdf --check`` clean, pages left as they were;
 * the format layer's time (read, lay out, map back, write) against the
-  restoration itself (``restore_and_explain`` of the same texts), each over
-  the whole batch with a fresh restorer, medians of three runs.
+  restoration between them (``restore_and_explain``), over the whole batch
+  with a fresh restorer, medians of five runs.
 
     python bench/formats.py [--documents 12] [--build ../build-formats/bench]
 """
@@ -39,7 +39,7 @@ from make_fixtures import OCRMYPDF_VARIANTS, make_ocr_files  # noqa: E402
 
 from diacritics_fix import Restorer  # noqa: E402
 from diacritics_fix.formats import read_document, restore_document  # noqa: E402
-from diacritics_fix.formats.words import layout  # noqa: E402
+from diacritics_fix.formats.words import layout, word_texts  # noqa: E402
 
 MARKUP = {"hocr": ".hocr", "alto": ".xml", "tsv": ".tsv"}
 PDFS = ("pdf", *(variant for variant, _ in OCRMYPDF_VARIANTS))
@@ -107,36 +107,37 @@ def images(data: bytes) -> list[bytes]:
         return [raw for page in pdf.pages for raw in walk(page.obj)]
 
 
-def overhead(paths: list[Path], kind: str, confidence: bool, runs: int = 3) -> str:
+def overhead(paths: list[Path], kind: str, confidence: bool, runs: int = 5) -> str:
     """What the format layer adds to the restoration of a batch of files, as a share of it.
 
     Each run restores the files in turn with a fresh restorer (its caches warm up
-    within the batch, as in real use): once through the format (read, lay out,
-    restore, map back, write), once the same laid-out texts alone.  Medians of *runs*.
+    within the batch, as in real use), timing the format layer's stages (read,
+    lay out, map the changes back, write) apart from the restoration between
+    them; the shares of the runs' medians.
     """
-    inputs = []
-    for path in paths:
-        data = path.read_bytes()
-        words = read_document(data, kind).words
-        text, starts, _ = layout(words)
-        by_start = {s: w.confidence for s, w in zip(starts, words) if s >= 0} if confidence else None
-        inputs.append((data, text, by_start if by_start and any(v is not None for v in by_start.values()) else None))
-    through, alone = [], []
+    layer_times, restore_times = [], []
     for _ in range(runs):
         restorer = Restorer()
         restorer.model  # noqa: B018 (the data loaded before the clock starts)
-        started = time.perf_counter()
-        for data, _, _ in inputs:
-            restore_document(data, kind, restorer, confidence)
-        through.append(time.perf_counter() - started)
-        restorer = Restorer()
-        restorer.model  # noqa: B018
-        started = time.perf_counter()
-        for _, text, by_start in inputs:
-            restorer.restore_and_explain(text, engine_confidence=by_start)
-        alone.append(time.perf_counter() - started)
-    added, base = statistics.median(through), statistics.median(alone)
-    return f"+{100 * (added - base) / base:.1f}% ({added - base:.2f} s of {base:.2f} s)"
+        layer = restore = 0.0
+        for path in paths:
+            data = path.read_bytes()
+            started = time.perf_counter()
+            document = read_document(data, kind)
+            text, starts, _ = layout(document.words)
+            confidences = None
+            if confidence and any(word.confidence is not None for word in document.words):
+                confidences = {s: w.confidence for s, w in zip(starts, document.words) if s >= 0}
+            laid_out = time.perf_counter()
+            _, changes = restorer.restore_and_explain(text, engine_confidence=confidences)
+            restored = time.perf_counter()
+            document.write(word_texts(document.words, starts, [(c.start, c.end, c.restored) for c in changes]))
+            layer += laid_out - started + time.perf_counter() - restored
+            restore += restored - laid_out
+        layer_times.append(layer)
+        restore_times.append(restore)
+    added, base = statistics.median(layer_times), statistics.median(restore_times)
+    return f"+{100 * added / base:.1f}% ({added:.2f} s of {base:.2f} s)"
 
 
 def main() -> None:

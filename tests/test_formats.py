@@ -483,6 +483,21 @@ def test_pdfs_that_cannot_be_rewritten_are_skipped_with_the_reason(runner, tmp_p
     assert "0 files restored, 4 skipped, 1 failed" in result.stderr
 
 
+@needs_pikepdf
+def test_a_page_without_a_text_layer_is_named(runner, tmp_path):
+    scan = tmp_path / "ho-so.pdf"
+    with pikepdf.open(SCAN / "cong-van.pdf") as pdf:
+        pdf.add_blank_page(page_size=(595, 842))  # a page the OCR never saw (a photo, a blank back)
+        pdf.save(scan)
+    out = tmp_path / "out.pdf"
+    result = runner.invoke(main, [str(scan), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{scan}: page 2: no text layer" in result.stderr
+    assert "Ủy ban nhân dân" in pdf_text(out)
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 2
+
+
 def test_a_missing_pdf_extra_is_a_clear_error(runner, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pikepdf", None)
     out = tmp_path / "out.pdf"

@@ -483,11 +483,16 @@ class Record(NamedTuple):
     notes: tuple[str, ...] = ()  # parts of the file left alone, and why ("page 3: no text layer")
     review: tuple = ()  # its changed lines for the review page (review.ReviewLine), with Settings.review
 
-    def to_json(self) -> str:
+    def fields(self) -> dict:
+        """The fields of a ``--report`` line (the review lines are for the review page)."""
         fields = self._asdict()
-        fields["seconds"] = round(self.seconds, 3)
         fields["notes"] = list(self.notes)
         del fields["review"]
+        return fields
+
+    def to_json(self) -> str:
+        fields = self.fields()
+        fields["seconds"] = round(self.seconds, 3)
         return json.dumps(fields, ensure_ascii=False)
 
 

@@ -246,6 +246,7 @@ class _Layer:
 
     def __init__(self, owner, page: int, instructions: list, is_page: bool) -> None:
         self.owner, self.page, self.instructions, self.is_page = owner, page, instructions, is_page
+        self.names: list[str] = []  # each instruction's operator, as read
         # Replaced instructions, and Tz operations to insert before or after one, by instruction index.
         self.edits: dict[int, object] = {}
         self.before: dict[int, object] = {}
@@ -341,9 +342,12 @@ class PdfDocument:
         stack = []
         line_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         previous = None  # the line matrix of the previous word
+        pitch = None  # the distance between the lines of the paragraph so far
         paragraph = line = 0
+        names = layer.names
         for index, instruction in enumerate(layer.instructions):
             operator = str(instruction.operator)
+            names.append(operator)
             if operator in _SHOWS:
                 if operator != "TJ" and operator != "Tj":  # ' and ": to the next line first
                     a, b, c, d, e, f = line_matrix
@@ -354,9 +358,14 @@ class PdfDocument:
                 counts[0] += 1
                 if font is None:
                     raise FormatError(f"PDF: page {layer.page}: text shown with no font")
-                if previous is None or _new_line(previous, line_matrix, size):
-                    if previous is None or _new_line(previous, line_matrix, 1.9 * size):
+                distance = _off_baseline(previous, line_matrix) if previous is not None else None
+                if distance is None or distance > 0.5 * size:  # a new line
+                    # A new paragraph: a new text object, or a gap well over the line pitch.
+                    if distance is None or distance > (1.6 * pitch if pitch else 2.5 * size):
                         paragraph += 1
+                        pitch = None
+                    else:
+                        pitch = min(pitch or distance, distance)
                     line += 1
                 previous = line_matrix
                 self._add_word(layer_index, index, instruction, font, size, scale, spacing, line, paragraph)
@@ -377,7 +386,7 @@ class PdfDocument:
                 size = float(operands[1])
             elif operator == "BT":
                 line_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-                previous = None
+                previous = pitch = None
             elif operator == "T*":
                 a, b, c, d, e, f = line_matrix
                 line_matrix = (a, b, c, d, e - leading * c, f - leading * d)
@@ -473,30 +482,26 @@ class PdfDocument:
             return
         scale = pikepdf.ContentStreamInstruction([round(show.scale * show.old_width / new_width, 3)],
                                                   pikepdf.Operator("Tz"))
-        before = layer.instructions[show.index - 1] if show.index > 0 else None
-        if before is not None and str(before.operator) == "Tz":
+        names = layer.names
+        if show.index > 0 and names[show.index - 1] == "Tz":
             layer.edits[show.index - 1] = scale
         else:
             layer.before[show.index] = scale
         # The scale in force after the word stays what it was, unless the stream sets it again first.
-        instructions = layer.instructions
-        for following in range(show.index + 1, len(instructions)):
-            name = str(instructions[following].operator)
+        for following in range(show.index + 1, len(names)):
+            name = names[following]
             if name == "Tz":
                 return
-            if name in ("Tj", "TJ", "'", '"', "ET", "Q"):
+            if name in _SHOWS or name == "ET" or name == "Q":
                 break
         layer.after[show.index] = pikepdf.ContentStreamInstruction([show.scale], pikepdf.Operator("Tz"))
 
 
-def _new_line(previous: list[float], current: list[float], size: float) -> bool:
-    """Whether *current*'s origin is off the baseline of *previous* by more than half *size* (text space)."""
+def _off_baseline(previous: tuple, current: tuple) -> float:
+    """How far *current*'s origin is from the baseline of *previous* (line matrices), in text space units."""
     a, b, c, d, e, f = previous
     dx, dy = current[4] - e, current[5] - f
-    norm = math.hypot(a, b) or 1.0
-    distance = abs(-b * dx + a * dy) / norm
-    unit = math.hypot(c, d) or 1.0
-    return distance > 0.5 * size * unit
+    return abs(-b * dx + a * dy) / (math.hypot(a, b) or 1.0) / (math.hypot(c, d) or 1.0)
 
 
 def _signed(pdf) -> bool:

@@ -271,6 +271,27 @@ def test_a_billion_laughs_is_refused_quickly():
         alto.read(BILLION_LAUGHS)
 
 
+HOSTILE_MARKUP = [
+    ("processing instructions that never close", b"<?a?>" * 5000 + b"!"),
+    ("comments before no element", b"<!--a-->" * 5000 + b"!"),
+    ("an unclosed quote in every tag", b"<div class='ocr_page'>" + b'<a " ' * 100_000),
+    ("an unclosed comment", b"<div class='ocr_page'><span class='ocrx_word'>x</span></div>" + b"<!--" * 100_000 + b">"),
+]
+
+
+@pytest.mark.parametrize("label, data", HOSTILE_MARKUP, ids=[case[0] for case in HOSTILE_MARKUP])
+def test_hostile_markup_cannot_make_the_reader_hang(label, data):
+    """Patterns that make backtracking scanners take hours are read (or refused) at once."""
+    import time
+    started = time.perf_counter()
+    try:
+        if detect(data) == "hocr":
+            hocr.read(data)
+    except (FormatError, NotRewritable):
+        pass
+    assert time.perf_counter() - started < 10
+
+
 def test_files_that_are_not_ocr_formats_are_skipped_not_failed(runner, tmp_path):
     archive = tmp_path / "kho"
     archive.mkdir()

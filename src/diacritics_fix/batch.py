@@ -47,9 +47,9 @@ from typing import IO, Callable, Iterable, Iterator, NamedTuple
 
 from .encodings import BinaryFileError, UndecodableError, decode_document
 from .formats import HEAD_SIZE, FormatError, NotRewritable, detect, restore_document
-from .review import review_lines
 from .options import Options
 from .restorer import Change, Restorer
+from .review import review_lines
 
 #: Files taken from folders unless ``--glob`` says otherwise (these in any case: ``*.PDF`` too).
 DEFAULT_GLOBS = ("*.txt", "*.hocr", "*.html", "*.htm", "*.xml", "*.tsv", "*.pdf")

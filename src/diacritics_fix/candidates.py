@@ -173,9 +173,13 @@ def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: bool = 
 
     weight = model.weights.ocr_channel
     readings = ocr_candidates(word, model, limit, numbers=number)
-    letters = skeleton(unicodedata.normalize("NFC", word))
-    found = [Candidate(ids[0], weight * logp + (SURE_LETTERS if sure and "".join(
-        skeleton(model.syllables[s]) for s in ids) != letters else 0.0), ids[1:]) for ids, logp in readings]
+    letters = skeleton(unicodedata.normalize("NFC", word)) if sure else None
+    found = []
+    for ids, logp in readings:
+        channel = weight * logp
+        if sure and "".join(skeleton(model.syllables[s]) for s in ids) != letters:
+            channel += SURE_LETTERS
+        found.append(Candidate(ids[0], channel, ids[1:]))
     if number:
         return [Candidate(model.number_id, 0.0), *found]
     text = unicodedata.normalize("NFC", word).lower()

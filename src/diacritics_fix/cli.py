@@ -18,8 +18,8 @@ import click
 
 from . import __version__, batch
 from .batch import LINE_BREAK, InputError
-from .options import MODE_CHOICES, STYLE_CHOICES, Options
 from .formats import FORMATS
+from .options import MODE_CHOICES, STYLE_CHOICES, Options
 from .restorer import Change, Restorer
 from .review import write_review
 

@@ -66,10 +66,33 @@ class Restored(NamedTuple):
 _TSV_HEADER = b"level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
 _TSV_ROW = re.compile(rb"^\d+(?:\t-?\d+){9}\t-?\d+(?:\.\d+)?\t[^\t\r\n]*\r?$")
 _HOCR = re.compile(r"""class\s*=\s*["']?[^"'>]*\bocr(?:_page|x_word|_line)\b|<meta[^>]+ocr-system""", re.IGNORECASE)
-_HTML = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
-# The first element of an XML document, after the declaration, comments, processing instructions and DOCTYPE.
-_XML_ROOT = re.compile(
-    r"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE(?:[^\[>]|\[.*?\])*>\s*)*<([A-Za-z_][\w.:-]*)", re.DOTALL)
+_ELEMENT = re.compile(r"<([A-Za-z_][\w.:-]*)")
+
+
+def _first_element(text: str) -> tuple[str | None, str | None]:
+    """(the name of the first element, the DOCTYPE's name) of markup, after the declaration,
+    comments and processing instructions; found in one pass (no backtracking on hostile files)."""
+    position, doctype = 0, None
+    while True:
+        while position < len(text) and text[position] in " \t\r\n\ufeff":
+            position += 1
+        if text.startswith("<?", position):
+            end = text.find("?>", position)
+            position = end + 2
+        elif text.startswith("<!--", position):
+            end = text.find("-->", position)
+            position = end + 3
+        elif text[position:position + 9].upper() == "<!DOCTYPE":
+            close, bracket = text.find(">", position), text.find("[", position)
+            if 0 <= bracket < close:  # an internal subset: up to "]" and the ">" after it
+                close = text.find(">", text.find("]", bracket))
+            doctype = text[position + 9:close].split()[0] if close > position + 9 else ""
+            end, position = close, close + 1
+        else:
+            match = _ELEMENT.match(text, position)
+            return (match.group(1) if match else None), doctype
+        if end < 0:
+            return None, doctype
 
 
 def _head_text(head: bytes) -> str:
@@ -96,13 +119,13 @@ def detect(head: bytes) -> str:
         return "text"
     if _HOCR.search(text):
         return "hocr"
-    root = _XML_ROOT.match(stripped)
-    name = root.group(1) if root else None
-    if name is not None and name.rsplit(":", 1)[-1].lower() == "alto":
+    name, doctype = _first_element(stripped)
+    local = name.rsplit(":", 1)[-1].lower() if name else None
+    if local == "alto":
         return "alto"
-    if _HTML.match(stripped) or (name is not None and name.rsplit(":", 1)[-1].lower() == "html"):
+    if local in ("html", "head", "body") or (doctype or "").lower() == "html":
         raise NotRewritable("a web page (HTML without hOCR words)")
-    if name is not None and (stripped.startswith("<?xml") or ":" in name or root.end() > 1):
+    if name is not None:
         raise NotRewritable(f"XML but not ALTO (its root element is {name})")
     return "text"
 

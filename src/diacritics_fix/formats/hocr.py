@@ -32,10 +32,11 @@ import re
 from . import FormatError
 from .words import OcrWord, spread
 
-# Tags (quoted attribute values may hold ">"), comments, CDATA, declarations and processing instructions.
+# Tags (quoted attribute values may hold ">", not "<"), comments, CDATA, declarations and processing
+# instructions.  Unclosed ones are found before scanning (_check_closed), so no scan runs away.
 _MARKUP = re.compile(
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![^>]*>|<\?.*?\?>"
-    r"|<(?P<end>/)?(?P<name>[A-Za-z][\w:.-]*)(?P<attrs>[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>",
+    r"|<(?P<end>/)?(?P<name>[A-Za-z][\w:.-]*)(?P<attrs>[^>\"']*(?:(?:\"[^\"<]*\"|'[^'<]*')[^>\"']*)*)>",
     re.DOTALL,
 )
 _CLASS = re.compile(r"""(?:^|\s)class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
@@ -128,9 +129,20 @@ def _decode(data: bytes) -> tuple[str, str, bytes]:
                           f"(byte 0x{body[error.start]:02x} at offset {error.start + len(bom)})") from None
 
 
+def _check_closed(text: str) -> None:
+    """A comment, processing instruction, CDATA section or tag the file never closes: truncated."""
+    if "<" in text[text.rfind(">") + 1:]:
+        raise FormatError("hOCR: the file ends inside a tag (truncated)")
+    for opener, closer in (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>")):
+        last = text.rfind(closer)
+        if text.find(opener, last + len(closer) if last >= 0 else 0) >= 0:
+            raise FormatError(f"hOCR: a {opener} … {closer} is not closed (truncated or malformed file)")
+
+
 def read(data: bytes) -> HocrDocument:
     """The words of an hOCR file, with their pages, paragraphs, lines and confidences."""
     text, encoding, bom = _decode(data)
+    _check_closed(text)
     words: list[_Word] = []
     stack: list[tuple[str, set[str]]] = []  # open elements: (tag name, hOCR classes)
     page = line = paragraph = 0
@@ -200,9 +212,6 @@ def read(data: bytes) -> HocrDocument:
             character_depth = len(stack)
             character_start = match.end()
         stack.append((name, classes))
-    tail = text[position:]
-    if "<" in tail:
-        raise FormatError("hOCR: the file ends inside a tag (truncated)")
     add_text(position, len(text))
     if word is not None or any(PAGE in classes for _, classes in stack):
         raise FormatError("hOCR: the file ends inside a page or a word (truncated)")

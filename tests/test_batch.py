@@ -120,7 +120,7 @@ def test_a_folder_is_mirrored_into_the_output_folder(runner, archive, tmp_path):
 
 def test_only_files_matching_the_glob_are_taken(runner, archive, tmp_path):
     (archive / "ghi-chu.md").write_text("Ghi chu cua van thu\n", encoding="utf-8")
-    (archive / "scan.pdf").write_bytes(b"%PDF-1.4\n")
+    (archive / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01")
     out = tmp_path / "out"
     assert runner.invoke(main, [str(archive), "-o", str(out)]).exit_code == 0
     assert sorted(files_under(out)) == sorted(DOCUMENTS)
@@ -272,7 +272,8 @@ def test_jobs_1_and_2_give_identical_output_and_reports(archive, tmp_path):
 
 # --- report -----------------------------------------------------------------------------------------
 
-REPORT_FIELDS = {"path", "output", "status", "encoding", "mode", "words", "changed", "uncertain", "seconds", "error"}
+REPORT_FIELDS = {"path", "output", "status", "encoding", "mode", "words", "changed", "uncertain", "seconds", "error",
+                 "format", "notes"}
 
 
 def test_report_has_one_record_per_input_in_order(runner, archive, tmp_path):

@@ -46,11 +46,13 @@ from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, NamedTuple
 
 from .encodings import BinaryFileError, UndecodableError, decode_document
+from .formats import HEAD_SIZE, FormatError, NotRewritable, detect, restore_document
 from .options import Options
 from .restorer import Change, Restorer
+from .review import review_lines
 
-#: Files taken from folders unless ``--glob`` says otherwise.
-DEFAULT_GLOBS = ("*.txt",)
+#: Files taken from folders unless ``--glob`` says otherwise (these in any case: ``*.PDF`` too).
+DEFAULT_GLOBS = ("*.txt", "*.hocr", "*.html", "*.htm", "*.xml", "*.tsv", "*.pdf")
 #: Blocks of about this many bytes are restored at a time (cut at line breaks).
 BLOCK_SIZE = 256 * 1024
 
@@ -106,10 +108,11 @@ def find_files(folder: str, globs: Iterable[str] = DEFAULT_GLOBS, exclude: Itera
     """Files under *folder* whose names match a glob, sorted; backups (``*.orig``) and the
     folders *exclude* (real paths) left out.  Symbolic links to folders are not followed."""
     globs, exclude = tuple(globs), set(exclude)
+    fold = globs == DEFAULT_GLOBS  # the default extensions in any case; --glob patterns as written
     for top, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in exclude)
         for name in sorted(files):
-            if name.endswith(".orig") or not any(fnmatch.fnmatchcase(name, g) for g in globs):
+            if name.endswith(".orig") or not any(fnmatch.fnmatchcase(name.lower() if fold else name, g) for g in globs):
                 continue
             yield os.path.join(top, name)
 
@@ -476,9 +479,19 @@ class Record(NamedTuple):
     uncertain: int | None = None  # changes with a confidence below the threshold (with details)
     seconds: float = 0.0
     error: str | None = None  # why it failed or was skipped
+    format: str | None = None  # text, hocr, alto, tsv or pdf
+    notes: tuple[str, ...] = ()  # parts of the file left alone, and why ("page 3: no text layer")
+    review: tuple = ()  # its changed lines for the review page (review.ReviewLine), with Settings.review
+
+    def fields(self) -> dict:
+        """The fields of a ``--report`` line (the review lines are for the review page)."""
+        fields = self._asdict()
+        fields["notes"] = list(self.notes)
+        del fields["review"]
+        return fields
 
     def to_json(self) -> str:
-        fields = self._asdict()
+        fields = self.fields()
         fields["seconds"] = round(self.seconds, 3)
         return json.dumps(fields, ensure_ascii=False)
 
@@ -496,6 +509,12 @@ class Settings(NamedTuple):
     #: (:func:`~diacritics_fix.learn.adapted_restorer`).
     adapt: bool = False
     block_size: int = BLOCK_SIZE
+    #: Read every input as this format (``formats.FORMATS``) instead of recognising it.
+    format: str | None = None
+    #: Keep each file's changed lines for the review page (``review.py``).
+    review: bool = False
+    #: Let the OCR engine's word confidences (hOCR, ALTO, TSV) weigh in.
+    engine_confidence: bool = True
 
 
 class Counters:
@@ -565,7 +584,9 @@ class Worker:
         tally = _Tally(self.settings.details)
         try:
             self._restore(task, tally)
-        except (InputError, UndecodableError) as error:
+        except NotRewritable as error:
+            return tally.record(task, SKIPPED, time.perf_counter() - started, str(error))
+        except (InputError, UndecodableError, FormatError) as error:
             return tally.record(task, ERROR, time.perf_counter() - started, str(error))
         except OSError as error:
             return tally.record(task, ERROR, time.perf_counter() - started, _reading_error(error))
@@ -576,26 +597,50 @@ class Worker:
 
     def _restore(self, task: Task, tally: "_Tally") -> None:
         with _open_input(task.source) as stream:
+            tally.format = _format_of(stream, self.settings.format)
+            if tally.format != "text":
+                self._write(task, [self._restore_document(stream.read(), tally)])
+                return
             blocks = text_blocks(stream, self.settings.encoding, self.settings.block_size)
             first = next(blocks, None)  # an input that cannot be read fails before any output exists
             head = [first] if first is not None else []
-            restored = (self._restore_block(block, tally) for block in itertools.chain(head, blocks))
-            if task.target is None:
-                stdout = sys.stdout.buffer
-                for data in restored:
-                    _writing(stdout.write, data, "standard output")
-                _writing(lambda _: stdout.flush(), None, "standard output")
-                return
-            target = Path(task.target)
-            mode = os.stat(task.source).st_mode & 0o7777 if task.in_place else None
-            try:
-                out = AtomicFile(target, mode, task.make_parents).open()
-            except OSError as error:
-                raise InputError(f"cannot write {target}: {error.strerror or error}") from None
-            with out:
-                for data in restored:
-                    _writing(out.write, data, target)
-                _writing(out.commit, target if task.in_place and task.backup else None, target)
+            self._write(task, (self._restore_block(block, tally) for block in itertools.chain(head, blocks)))
+
+    def _write(self, task: Task, restored: Iterable[bytes]) -> None:
+        """Write the restored bytes to the task's output (a file written whole or not at all)."""
+        if task.target is None:
+            stdout = sys.stdout.buffer
+            for data in restored:
+                _writing(stdout.write, data, "standard output")
+            _writing(lambda _: stdout.flush(), None, "standard output")
+            return
+        target = Path(task.target)
+        mode = os.stat(task.source).st_mode & 0o7777 if task.in_place else None
+        try:
+            out = AtomicFile(target, mode, task.make_parents).open()
+        except OSError as error:
+            raise InputError(f"cannot write {target}: {error.strerror or error}") from None
+        with out:
+            for data in restored:
+                _writing(out.write, data, target)
+            _writing(out.commit, target if task.in_place and task.backup else None, target)
+
+    def _restore_document(self, data: bytes, tally: "_Tally") -> bytes:
+        """An hOCR, ALTO, TSV or PDF file restored in its own format (see ``formats``)."""
+        restored = restore_document(data, tally.format, self.restorer, self.settings.engine_confidence)
+        restoration = restored.restoration
+        tally.words += restoration.words
+        tally.notes.extend(restored.notes)
+        if self.settings.details:
+            tally.count(restoration.changes, self.settings.options)
+            tally.modes.update(self.restorer.reading_modes(restoration.text))
+        if self.settings.review:
+            tally.review.extend(review_lines(restoration.text, restoration.changes, restoration.labels))
+        if self.explain is not None:  # lines and columns of the words' text as the page reads
+            self.explain(restoration.text, restoration.changes, 0, 0)
+        if self.counters is not None:
+            self.counters.add(len(data), restoration.words)
+        return restored.data
 
     def _restore_block(self, block: tuple[str, str, int], tally: "_Tally") -> bytes:
         text, encoding, nbytes = block
@@ -606,13 +651,15 @@ class Worker:
             from .learn import adapted_restorer
 
             restorer = adapted_restorer([text], restorer)
-        if self.settings.details or self.explain is not None:
+        if self.settings.details or self.settings.review or self.explain is not None:
             restored, changes = restorer.restore_and_explain(text)
             if self.explain is not None:
                 self.explain(text, changes, tally.lines, tally.chars)
             if self.settings.details:
                 tally.count(changes, self.settings.options)
                 tally.modes.update(restorer.reading_modes(text))
+            if self.settings.review:
+                tally.review.extend(review_lines(text, changes, first_line=tally.lines))
         else:
             restored = restorer.restore(text)
         tally.words += words
@@ -621,6 +668,11 @@ class Worker:
         if self.counters is not None:
             self.counters.add(nbytes, words)
         return restored.encode("utf-8")
+
+
+def resumed(record: Record) -> bool:
+    """A record skipped only because an earlier run did the work (no news worth a line)."""
+    return record.status == SKIPPED and (record.error or "").endswith("(--force restores it again)")
 
 
 def settled_record(task: Task) -> Record | None:
@@ -640,6 +692,9 @@ class _Tally:
         self.encoding: str | None = None
         self.words = self.changed = self.uncertain = self.lines = self.chars = 0
         self.modes: Counter[str] = Counter()
+        self.format: str | None = None
+        self.notes: list[str] = []
+        self.review: list = []
 
     def count(self, changes: list[Change], options: Options) -> None:
         """Add the changed words, and those whose confidence is below the threshold."""
@@ -655,7 +710,8 @@ class _Tally:
         mode = max(self.modes, key=lambda m: (self.modes[m], m)) if self.modes else None
         changed, uncertain = (self.changed, self.uncertain) if self.details and status == OK else (None, None)
         return Record(task.source, task.target, status, self.encoding, mode, self.words,
-                      changed, uncertain, seconds, error)
+                      changed, uncertain, seconds, error, self.format, tuple(self.notes),
+                      tuple(self.review) if status == OK else ())
 
 
 def _writing(action: Callable, argument, target: Path | str) -> None:
@@ -682,6 +738,19 @@ def _open_input(source: str) -> Iterator[IO[bytes]]:
         raise InputError(_reading_error(error)) from None
     with stream:
         yield stream
+
+
+def _format_of(stream: IO[bytes], forced: str | None) -> str:
+    """The format of an input (``formats.detect`` on its first bytes), or the one *forced*;
+    the stream is left where it was."""
+    if forced is not None:
+        return forced
+    if stream.seekable():
+        head = stream.read(HEAD_SIZE)
+        stream.seek(0)
+    else:
+        head = stream.peek(HEAD_SIZE)[:HEAD_SIZE] if hasattr(stream, "peek") else b""
+    return detect(head)
 
 
 def _reading_error(error: OSError) -> str:

@@ -80,22 +80,35 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 12)
 MISREAD_CHANNEL = -3.5
 # log P that an OCR token which is no syllable (a code, a name, junk) is right as it is.
 OCR_KEEP = -14.0
+# log P that the OCR engine misread the letters of a word it was sure of (see
+# ocr_word_candidates): marks it cannot read, but its letters are seldom wrong.
+SURE_LETTERS = -4.0
 
 
-def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: str | None = None) -> list[Candidate]:
+def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: str | None = None,
+                        sure: bool = False) -> list[Candidate]:
     """The readings of one token of OCR output, best first, with the token as written last.
 
     Marks in OCR output are evidence, not truth: a word that is a valid
     syllable still gets the readings the channel finds near it, and keeps
     its own spelling only if the channel and the context prefer it.  A short
     number (``46`` for ``độ``, ``14`` for ``là``), given with its class
-    *number* (``<num>``), is first of all itself.
+    *number* (``<num>``), is first of all itself.  A word the OCR engine was
+    *sure* of (its own confidence, from hOCR, ALTO, TSV) has its letters right
+    far more often than not, its marks aside: readings with other letters cost
+    :data:`SURE_LETTERS` more.
     """
     from .channel import ocr_candidates
 
     weight = model.weights.ocr_channel
     readings = ocr_candidates(word, model, limit, numbers=number is not None)
-    found = [Candidate(ids[0], weight * logp, ids[1:]) for ids, logp in readings]
+    letters = skeleton(unicodedata.normalize("NFC", word)) if sure else None
+    found = []
+    for ids, logp in readings:
+        channel = weight * logp
+        if sure and "".join(skeleton(model.syllables[s]) for s in ids) != letters:
+            channel += SURE_LETTERS
+        found.append(Candidate(ids[0], channel, ids[1:]))
     if number is not None:
         return [Candidate(model.id_of.get(number, model.number_id), 0.0), *found]
     text = unicodedata.normalize("NFC", word).lower()
@@ -157,7 +170,7 @@ class SlotCache:
         self.limit = limit
         self.max_size = max_size
         self._slots: dict[tuple[str, float], Slot] = {}
-        self._ocr_slots: dict[tuple[str, str | None], Slot] = {}
+        self._ocr_slots: dict[tuple[str, str | None, bool], Slot] = {}
         self._shapes: dict[str, tuple[bool, bool]] = {}
         self._logps: dict[str, float | None] = {}
 
@@ -186,14 +199,15 @@ class SlotCache:
         return slot
 
 
-    def ocr(self, text: str, number: str | None = None) -> Slot:
-        """The slot of a token of OCR output (a short number, its class *number*, may be a misread word)."""
-        key = (text, number)
+    def ocr(self, text: str, number: str | None = None, sure: bool = False) -> Slot:
+        """The slot of a token of OCR output (a short number, its class *number*, may be a misread
+        word; see :func:`ocr_word_candidates` for *sure*)."""
+        key = (text, number, sure)
         slot = self._ocr_slots.get(key)
         if slot is None:
             if len(self._ocr_slots) >= self.max_size:
                 self._ocr_slots.clear()
-            candidates = ocr_word_candidates(text, self.model, max(8, self.limit), number)
+            candidates = ocr_word_candidates(text, self.model, max(8, self.limit), number, sure)
             slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
             self._ocr_slots[key] = slot
         return slot

@@ -18,8 +18,10 @@ import click
 
 from . import __version__, batch
 from .batch import LINE_BREAK, InputError
+from .formats import FORMATS
 from .options import MODE_CHOICES, STYLE_CHOICES, Options
 from .restorer import Change, Restorer
+from .review import write_review
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -133,6 +135,11 @@ def format_change(name: str, text: str, change: Change, form: str, first_line: i
 @click.option("--encoding", metavar="NAME",
               help="Read the inputs in this encoding instead of detecting it: utf-8, utf-16, cp1258, tcvn3, vni, "
                    "viscii, viqr, or a *-as-cp1252 mojibake form.")
+@click.option("--format", "format_", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True,
+              help="What the inputs are: auto recognises plain text, hOCR, ALTO, Tesseract TSV and PDF by content; "
+                   "the output is in the input's format.")
+@click.option("--review", "review_path", type=click.Path(dir_okay=False), metavar="FILE.html",
+              help="Write a review page: every changed word highlighted by confidence, the original on hover.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), metavar="FILE.jsonl",
               help="Write one JSON line per input: status, encoding, mode, words, changes, time, error.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary line.")
@@ -156,10 +163,12 @@ def format_change(name: str, text: str, change: Change, form: str, first_line: i
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
               help="Confidence below which --mark-uncertain marks a word.")
 @click.option("--marker", default="⟦…⟧", show_default=True, help="The marker; … stands for the word.")
-@click.option("--explain", is_flag=True, help="Print each change on standard error (one input only).")
+@click.option("--explain", is_flag=True, help="Print each change on standard error (one input only; in an OCR "
+              "file, lines and columns of its words' text as the page reads).")
 @click.option("--explain-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one readable line per change; json: JSON Lines.")
-def restore_command(inputs, output, in_place, no_backup, globs, force, jobs, encoding, report_path, quiet, style,
+def restore_command(inputs, output, in_place, no_backup, globs, force, jobs, encoding, format_, review_path,
+                    report_path, quiet, style,
                     mode, phrase_files, lexicon_files, model_folders, model_weight, adapt, mark_uncertain, threshold,
                     marker, explain, explain_format):
     """Restore the diacritics of INPUT files and folders (standard input when absent or -).
@@ -204,13 +213,21 @@ def restore_command(inputs, output, in_place, no_backup, globs, force, jobs, enc
             report = open(report_path, "w", encoding="utf-8")
         except OSError as error:
             raise click.BadParameter(f"{report_path}: {error.strerror or error}", param_hint="--report") from None
-    settings = batch.Settings(options, encoding, details=report is not None, adapt=adapt)
+    settings = batch.Settings(options, encoding, details=report is not None, adapt=adapt,
+                              format=None if format_ == "auto" else format_, review=review_path is not None)
     hook = _explainer(display_name(plan.tasks[0].source), explain_format) if explain else None
+    records: list[batch.Record] = []
     try:
-        status = _restore_all(plan, settings, jobs, restorer, report, quiet, hook)
+        status = _restore_all(plan, settings, jobs, restorer, report, quiet, hook, records)
     finally:
         if report is not None:
             report.close()
+    if review_path is not None:
+        try:
+            write_review(review_path, records, threshold)
+        except OSError as error:
+            click.echo(f"diacritics-fix: cannot write {review_path}: {error.strerror or error}", err=True)
+            status = max(status, EXIT_INPUT_FAILED)
     sys.exit(status)
 
 
@@ -223,12 +240,12 @@ def _explainer(name: str, form: str) -> batch.ExplainHook:
 
 
 def _restore_all(plan: batch.Plan, settings: batch.Settings, jobs: int, restorer: Restorer, report, quiet: bool,
-                 explain: batch.ExplainHook | None) -> int:
-    """Run the plan: a message per failed input, the report, progress and a summary; the exit status."""
+                 explain: batch.ExplainHook | None, records: list[batch.Record]) -> int:
+    """Run the plan: a message per failed input, the report, progress and a summary; the exit status.
+    The records of the inputs done are added to *records*."""
     work = [task for task in plan.tasks if batch.settled_record(task) is None]
     progress = batch.ProgressBar(sys.stderr, len(plan.tasks), sum(task.size for task in work),
                                  enabled=not quiet and sys.stderr.isatty())
-    records: list[batch.Record] = []
     started = time.monotonic()
     try:
         for record in batch.run(plan.tasks, settings, jobs, progress.counters, explain, restorer):
@@ -237,8 +254,10 @@ def _restore_all(plan: batch.Plan, settings: batch.Settings, jobs: int, restorer
             if report is not None:
                 report.write(record.to_json() + "\n")
                 report.flush()
-            if record.status == batch.ERROR or record.error == batch.EMPTY:
+            if record.status == batch.ERROR or (record.status == batch.SKIPPED and not batch.resumed(record)):
                 progress.echo(f"diacritics-fix: {display_name(record.path)}: {record.error}")
+            for note in record.notes:
+                progress.echo(f"diacritics-fix: {display_name(record.path)}: {note}")
     except KeyboardInterrupt:
         progress.clear()
         again = "; run the same command again to resume" if plan.batch else ""

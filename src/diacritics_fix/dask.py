@@ -72,5 +72,5 @@ def _restore_files(paths: Iterable[str], settings: Settings, output: str, root: 
         path = os.fspath(path)
         target = os.path.join(output, os.path.relpath(os.path.abspath(path), os.path.abspath(root)))
         task = settle(Task(path, target, make_parents=True), force)
-        records.append(worker.restore(task)._asdict())
+        records.append(worker.restore(task).fields())
     return records

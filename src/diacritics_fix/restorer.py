@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 
 from collections import Counter
-from typing import Iterable, NamedTuple
+from typing import Iterable, Mapping, NamedTuple
 
 from . import tokens as tk
 from . import paragraphs as pg
@@ -139,8 +140,18 @@ class Restorer:
         """Every change :meth:`restore` would make, in order, with its reasons."""
         return self._decide(text, explain=True)
 
-    def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
-        changes = self._decide(text, explain=True)
+    def restore_and_explain(self, text: str, engine_confidence: Mapping[int, float | None] | None = None
+                            ) -> tuple[str, list[Change]]:
+        """The restored text and its changes.
+
+        *engine_confidence* gives the OCR engine's confidence (0 to 1) of each
+        whitespace-separated word of *text*, by the word's start offset (as
+        hOCR, ALTO and TSV files carry them): in OCR output, a word the engine
+        was sure of (:data:`ENGINE_SURE` or more) keeps its letters unless the
+        context clearly wants others; its marks are restored as usual.
+        """
+        engine = _EngineConfidence(engine_confidence) if engine_confidence else None
+        changes = self._decide(text, explain=True, engine=engine)
         return _rebuild(text, changes), changes
 
     def reading_modes(self, text: str) -> Counter[str]:
@@ -162,7 +173,7 @@ class Restorer:
                 modes[mode] += sum(line.counts)
         return modes
 
-    def _decide(self, text: str, explain: bool) -> list[Change]:
+    def _decide(self, text: str, explain: bool, engine: "_EngineConfidence | None" = None) -> list[Change]:
         self.model  # noqa: B018 (loads the data and the caches)
         options = self.options
         tokens = tk.tokenize(text)
@@ -189,7 +200,7 @@ class Restorer:
                     previous_letter = self._list_letter(token, previous_letter, rate, changes)
         lattices, words = [], []
         for passage in passages:
-            lattice, passage_words = self._lattice(tokens, passage, document)
+            lattice, passage_words = self._lattice(tokens, passage, document, engine)
             if passage_words:
                 lattices.append(lattice)
                 words.append(passage_words)
@@ -201,7 +212,7 @@ class Restorer:
         return changes
 
     def _lattice(self, tokens: list[tk.Token], passage: list[tuple[pg.Line, float | None]], document: tuple,
-                 ) -> tuple[list[Slot], list[tuple[int, tk.Token, float | None]]]:
+                 engine: "_EngineConfidence | None" = None) -> tuple[list[Slot], list[tuple[int, tk.Token, float | None]]]:
         """The lattice of one passage (``<s>`` … ``</s>``), and its words: (position in the lattice, token, rate)."""
         slots_of = self._slots
         lattice: list[Slot] = [slots_of.fixed(BOS)]
@@ -215,7 +226,7 @@ class Restorer:
                     slot = forced.get(token.start)
                     if slot is None:
                         if rate is None:
-                            slot = slots_of.ocr(token.text)
+                            slot = slots_of.ocr(token.text, sure=engine is not None and engine.sure(token.start))
                         elif token.kind == tk.WORD:
                             slot = slots_of.get(token.text, rate)
                         else:
@@ -331,6 +342,23 @@ class Restorer:
         if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
             return None  # unchanged, or only the normal form differs: keep the writer's code points
         return restored
+
+
+#: An OCR engine's confidence at or above which a word's letters are taken as read.
+ENGINE_SURE = 0.95
+
+
+class _EngineConfidence:
+    """The OCR engine's confidence of the words of a text, looked up by any offset inside a word."""
+
+    def __init__(self, by_start: Mapping[int, float | None]) -> None:
+        self.starts = sorted(by_start)
+        self.by_start = by_start
+
+    def sure(self, offset: int) -> bool:
+        found = bisect.bisect_right(self.starts, offset) - 1
+        confidence = self.by_start[self.starts[found]] if found >= 0 else None
+        return confidence is not None and confidence >= ENGINE_SURE
 
 
 def _after_number(tokens: list[tk.Token], line: pg.Line) -> set[int]:

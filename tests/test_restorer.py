@@ -323,6 +323,25 @@ def test_explain_spans_count_code_points_of_decomposed_input():
         assert text[change.start:change.end] == change.original
 
 
+# --- program code -------------------------------------------------------------------------
+
+CODE_LINE = "if (so_luong > 0) { tong = tong + so_luong; }"
+
+
+def test_explain_says_when_a_line_is_left_alone_as_code():
+    text = "Ham nay tinh tong hai so.\n" + CODE_LINE + "\n"
+    changes = Restorer().explain(text)
+    notes = [c for c in changes if c.reason.startswith("left alone")]
+    assert [(c.original, c.reason) for c in notes] == [(CODE_LINE, "left alone: program code")]
+    assert notes[0].restored == notes[0].original  # a note, not a change
+    assert Restorer().restore(text) == "Hàm này tính tổng hai số.\n" + CODE_LINE + "\n"
+
+
+def test_a_mode_other_than_auto_overrides_the_code_guess():
+    assert Restorer().restore(CODE_LINE) == CODE_LINE
+    assert Restorer(mode="stripped").restore(CODE_LINE) == "if (so_luong > 0) { tổng = tổng + so_luong; }"
+
+
 # --- pickling and threads ------------------------------------------------------------------
 
 def test_a_restorer_pickles_small_and_restores_the_same_after_unpickling():

@@ -27,7 +27,7 @@ import regex
 
 from . import tokens as tk
 from .language import is_english_word
-from .syllable import has_marks, is_valid, tone_style
+from .syllable import has_marks, is_skeleton, tone_style
 
 # A paragraph of correct Vietnamese has about 13% of its syllables unmarked;
 # stripped text has none marked.  At or above this share of marked words a
@@ -175,9 +175,12 @@ _KEYWORDS = frozenset("""
 # Signs of program text: an identifier with an underscore or inner capitals,
 # a call, a member access, an operator of two signs, braces, a statement end.
 _CODE_SIGNS = regex.compile(
-    r"\b[A-Za-z]+_[A-Za-z0-9_]*\b|\b[a-z]+[A-Z][A-Za-z]*\b|\b[A-Za-z_]\w*\(|\b[A-Za-z_]\w*\.[A-Za-z_]\w*\("
+    r"\b[A-Za-z]+_[A-Za-z0-9_]*\b|\b[A-Za-z_]\w*\(|\b[A-Za-z_]\w*\.[A-Za-z_]\w*\("
     r"|==|!=|<=|>=|&&|\|\||=>|->|\+=|-=|::|[{}]|;\s*$|^\s*[#/]{1,2}\s*\w|^\s*[)}\]]"
 )
+# An identifier with inner capitals (parseConfig) is code only beside a stronger
+# sign: OCR output is full of such words ("truyBo", "bO").
+_INNER_CAPITALS = regex.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")
 _WORDS = regex.compile(r"\p{L}+")
 # A quick look for anything _CODE_SIGNS could find (a superset of it).
 _CODE_HINT = regex.compile(r"[_{}=|&<>]|::|^\s*(?:#|//)|[a-z][A-Z]|\w\(|;\s*$|^\s*[)}\]]")
@@ -204,14 +207,17 @@ def is_code_line(line: str) -> bool:
     if not _CODE_HINT.search(line) and _KEYWORDS.isdisjoint(word.strip(_EDGES) for word in line.split()):
         return False  # no sign of code at all: most lines, decided cheaply
     words = _WORDS.findall(line)
-    signs = len(_CODE_SIGNS.findall(line)) + sum(1 for w in words if w in _KEYWORDS)
-    if signs < CODE_SIGNS:
+    strong = len(_CODE_SIGNS.findall(line))
+    signs = strong + sum(1 for w in words if w in _KEYWORDS) + len(_INNER_CAPITALS.findall(line))
+    if signs < CODE_SIGNS or not strong and not (words and words[0] in _KEYWORDS):
         return False
-    if not words:
+    # Words as written between spaces: an identifier (parse_config, MAX_RETRY) is one word.
+    chunks = [chunk.strip(_EDGES) for chunk in line.split()]
+    chunks = [chunk for chunk in chunks if any(ch.isalpha() for ch in chunk)]
+    if not chunks:
         return True
-    vietnamese = sum(1 for w in words if w not in _KEYWORDS and is_valid(unicodedata.normalize("NFC", w).lower())
-                     and (len(w) > 1 or has_marks(w)))
-    return vietnamese < CODE_VIETNAMESE_SHARE * len(words)
+    vietnamese = sum(1 for w in chunks if w not in _KEYWORDS and is_skeleton(w) and (len(w) > 1 or has_marks(w)))
+    return vietnamese < CODE_VIETNAMESE_SHARE * len(chunks)
 
 
 # -- passages ----------------------------------------------------------------------------
@@ -264,10 +270,10 @@ def rate(line: Line, document: tuple[int, ...], mode: str) -> float | None:
         return MIN_STRIP_RATE
     if mode == "ocr":
         return None
+    if is_ocr_output(line.counts, document):
+        return None  # before code: OCR damage looks like identifiers ("truyBo")
     if line.code:
         return 0.0
-    if is_ocr_output(line.counts, document):
-        return None
     return strip_rate(*line.counts[:3], prior=document[:3])
 
 

@@ -142,13 +142,15 @@ def train_documents(kind: str = "general") -> list[tuple[str, dict, list[str]]]:
 
 
 EVERYDAY_DIR = ROOT / "bench" / "everyday"
+#: The files of data/text/everyday/ (by first letter) that tuning builds leave out and tune on.
+TUNE_EVERYDAY = "HIJ"
 
 
 def everyday_documents(split: str) -> list[Path]:
     """The everyday text written for the project: ``held-out`` (bench/everyday, never counted or
-    tuned on) or ``tune`` (data/text/H-J, counted in the shipped model; left out of tuning builds)."""
+    tuned on) or ``tune`` (data/text/everyday/H-J, counted in the shipped model; left out of tuning builds)."""
     if split == "held-out":
         return sorted(EVERYDAY_DIR.glob("*.txt"))
     if split == "tune":
-        return sorted(p for p in (ROOT / "data" / "text").glob("*.txt") if p.name[:1] in "HIJ")
+        return sorted(p for p in (ROOT / "data" / "text" / "everyday").glob("*.txt") if p.name[:1] in TUNE_EVERYDAY)
     raise ValueError(split)

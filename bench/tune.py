@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Tune the model on the *tune* sets (never a held-out one): the mixture of the parts and the decoder's weights.
+"""Tune the model on the *tune* sets (never a held-out one): each domain's mixture, and the decoder's weights.
 
-    python bench/tune.py [--rounds 2] [--admin 60] [--wikipedia 60] [--only mixture|weights]
+    python bench/tune.py --domain admin|general|everyday [--rounds 2]   # one domain's mixture
+    python bench/tune.py --weights [--rounds 1] [--fields a,b]          # the Weights, all domains
 
 A *tuning build* counts the training corpus without the texts tuned on:
 the dev corpus is left out entirely (its tune split is tuned on), so are the
 Wikipedia articles of the ``tune`` and ``bench`` sets (see
-``corpus.wikipedia_split``) and the project's everyday text (data/text/H-J).
-Then coordinate ascent: each mixture weight and each field of ``Weights`` in
-turn is scaled up and down, and a change is kept when the objective — stripped
-word accuracy, weighted over the three tune sets (administrative documents,
-everyday text, Wikipedia articles) — improves.  Prints the best mixture (for
-``MIXTURE`` in scripts/build_data.py) and ``Weights`` (for diacritics_fix/model.py).
+``corpus.wikipedia_split``) and part of the project's everyday text (data/text/everyday/H-J).
+Then coordinate ascent: each weight in turn is scaled up and down, and a
+change is kept when the objective improves.  A domain's mixture (for
+``MIXTURES`` in scripts/build_data.py) is tuned on that domain's tune set
+alone: administrative documents, Wikipedia articles, or everyday text; the
+fields of ``Weights`` (for diacritics_fix/model.py) on stripped word accuracy
+weighted over all three, with every domain in the model.
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_data  # noqa: E402
 from corpus import (  # noqa: E402
-    documents, everyday_documents, matched_words, strip_marks, train_dir, train_documents, wikipedia_split,
+    TUNE_EVERYDAY, documents, everyday_documents, matched_words, strip_marks, train_dir, train_documents, wikipedia_split,
 )
 
 import diacritics_fix.model as model_module  # noqa: E402
 from diacritics_fix import Options, Restorer  # noqa: E402
 from diacritics_fix.model import Weights, load_model  # noqa: E402
 
-#: How much each tune set counts in the objective.
+#: How much each tune set counts in the objective of the weights.
 OBJECTIVE = {"admin": 0.5, "everyday": 0.25, "wikipedia": 0.25}
+#: The tune set of each domain.
+DOMAIN_SET = {"admin": "admin", "general": "wikipedia", "everyday": "everyday"}
 
 
 def tuning_build(folder: Path) -> tuple:
@@ -45,7 +49,7 @@ def tuning_build(folder: Path) -> tuple:
     wikipedia = [docid for docid, _, _ in train_documents("general") if wikipedia_split(docid) != "counts"]
     excluded.write_text("\n".join(wikipedia) + "\n", encoding="utf-8")
     args = argparse.Namespace(
-        train=train_dir(), dev=None, text=ROOT / "data" / "text", exclude_own="HIJ", exclude_source=[],
+        train=train_dir(), dev=None, text=ROOT / "data" / "text", exclude_everyday=TUNE_EVERYDAY, exclude_source=[],
         exclude_type=[], exclude_docs=excluded, sources=ROOT / "build" / "sources", phrases=ROOT / "data" / "phrases",
     )
     parts, documents, exclusions = build_data.count_parts(args)
@@ -79,18 +83,17 @@ def accuracies(weights: Weights, sets: dict[str, list[tuple[str, str]]]) -> dict
     return result
 
 
-def objective(scores: dict[str, float]) -> float:
-    return sum(OBJECTIVE[name] * value for name, value in scores.items())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--domain", choices=sorted(DOMAIN_SET), help="tune this domain's mixture")
+    parser.add_argument("--weights", action="store_true", help="tune the fields of Weights")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--admin", type=int, default=60, help="dev tune documents")
     parser.add_argument("--wikipedia", type=int, default=60, help="Wikipedia tune articles")
-    parser.add_argument("--only", choices=("mixture", "weights"))
     parser.add_argument("--fields", help="comma-separated Weights fields to tune (default: all but a few)")
     args = parser.parse_args()
+    if not args.domain and not args.weights:
+        parser.error("give --domain NAME or --weights")
 
     work = Path(tempfile.mkdtemp(prefix="tune-", dir=ROOT / "build"))
     (work / "lexicon").mkdir()
@@ -99,36 +102,45 @@ def main() -> None:
     model_module.data_dir = lambda: work  # the restorer reads the tuning build
     counted, vocabulary, models, lists = tuning_build(work)
     sets = tune_sets(args.admin, args.wikipedia)
+    if args.domain:
+        sets = {DOMAIN_SET[args.domain]: sets[DOMAIN_SET[args.domain]]}
     print({name: sum(len(s.split()) for _, s in pairs) for name, pairs in sets.items()}, "words", flush=True)
 
-    def with_mixture(mixture: dict[str, float]) -> None:
-        mixed = build_data.write_model(work / "lexicon", vocabulary, models, mixture, lists)
-        build_data.write_manifest(work / "lexicon", *counted, models, mixture, mixed, vocabulary)
+    def with_mixtures(mixtures: dict[str, dict[str, float]]) -> None:
+        mixed = build_data.write_model(work / "lexicon", vocabulary, models, mixtures, lists)
+        build_data.write_manifest(work / "lexicon", *counted, models, mixtures, mixed, vocabulary)
 
-    mixture = dict(build_data.MIXTURE)
+    def score(scores: dict[str, float]) -> float:
+        return sum(OBJECTIVE[name] * value for name, value in scores.items()) / sum(OBJECTIVE[n] for n in scores)
+
+    mixtures = {name: dict(mixture) for name, mixture in build_data.MIXTURES.items()}
     weights = Weights()
-    with_mixture(mixture)
+    if args.domain:
+        mixtures = {args.domain: mixtures[args.domain]}
+    with_mixtures(mixtures)
     scores = accuracies(weights, sets)
-    best = objective(scores)
+    best = score(scores)
     print(f"start {best:.5f} {scores}", flush=True)
     fields = args.fields.split(",") if args.fields else [
         f for f in Weights._fields if f not in ("lm", "ocr_channel", "confidence_temperature", "unknown_logp",
                                                 "user_phrase_pair")]
     for _ in range(args.rounds):
-        if args.only != "weights":
+        if args.domain:
+            mixture = mixtures[args.domain]
             for name in list(mixture):
                 for factor in (0.5, 0.75, 1.33, 2.0):
                     trial = dict(mixture, **{name: mixture[name] * factor})
                     total = sum(trial.values())
                     trial = {k: round(v / total, 4) for k, v in trial.items()}
-                    with_mixture(trial)
+                    with_mixtures({args.domain: trial})
                     trial_scores = accuracies(weights, sets)
-                    print(f"  mixture {trial}: {objective(trial_scores):.5f} {trial_scores}", flush=True)
-                    if objective(trial_scores) > best + 1e-5:
-                        mixture, best, scores = trial, objective(trial_scores), trial_scores
+                    print(f"  mixture {trial}: {score(trial_scores):.5f} {trial_scores}", flush=True)
+                    if score(trial_scores) > best + 1e-5:
+                        mixture, best, scores = trial, score(trial_scores), trial_scores
                         print(f"{best:.5f} mixture {mixture}", flush=True)
-            with_mixture(mixture)
-        if args.only != "mixture":
+            mixtures[args.domain] = mixture
+            with_mixtures(mixtures)
+        if args.weights:
             for name in fields:
                 current = getattr(weights, name)
                 steps = (0.5, 0.75, 1.33, 2.0) if current else (0.25, 0.5, 1.0)
@@ -136,11 +148,11 @@ def main() -> None:
                     value = current * factor if current else factor
                     trial = weights._replace(**{name: round(value, 4)})
                     trial_scores = accuracies(trial, sets)
-                    print(f"  {name}={value:.4f}: {objective(trial_scores):.5f} {trial_scores}", flush=True)
-                    if objective(trial_scores) > best + 1e-5:
-                        weights, best, scores = trial, objective(trial_scores), trial_scores
+                    print(f"  {name}={value:.4f}: {score(trial_scores):.5f} {trial_scores}", flush=True)
+                    if score(trial_scores) > best + 1e-5:
+                        weights, best, scores = trial, score(trial_scores), trial_scores
                         print(f"{best:.5f} {name}={value:.4f}", flush=True)
-    print(f"best {best:.5f} {scores}\nMIXTURE = {mixture}\n{weights}")
+    print(f"best {best:.5f} {scores}\nMIXTURES = {mixtures}\n{weights}")
 
 
 if __name__ == "__main__":

@@ -14,19 +14,22 @@ Inputs (all credited, with their licenses, in data/NOTICE):
   document, ``manifest.tsv`` giving each document's source and type;
 * ``--dev FOLDER`` — the development corpus: only its *tune* split is
   counted (bench/corpus.py; the held-out split never is);
-* ``data/text/`` — the project's own running text (written for it);
+* ``data/text/`` — the project's own running text (written for it): administrative
+  letters, reports and regulations, and in ``data/text/everyday/`` letters,
+  messages, talk, stories and petitions;
 * ``build/sources/`` — ``viet74k.txt``, ``tess_bigrams.txt``,
   ``tess_words.txt`` (fetched by ``scripts/fetch_sources.py``): which
   syllables exist, which pairs form words;
 * ``data/phrases/*.txt`` — the project's hand-written phrase lists.
 
-The text is counted in three parts — administrative (the corpus's legal
-documents and the dev tune split), general (Wikipedia) and own (the project's
-text) — each part is made into an interpolated modified Kneser-Ney trigram
-model (trigrams seen once pruned; see diacritics_fix/ngrams.py), and the three
-are mixed with the weights of ``MIXTURE`` (tuned on the tune split, see
-bench/tune.py), so that neither part drowns the others.  Only n-gram
-statistics are written, never text.
+The text is counted in parts — administrative (the corpus's legal documents
+and the dev tune split), general (Wikipedia), own (the project's
+administrative text) and everyday (the project's everyday text) — each part is
+made into an interpolated modified Kneser-Ney trigram model (trigrams seen
+once pruned; see diacritics_fix/ngrams.py); wordfreq's Vietnamese word
+frequencies are one more part, a unigram model; and the parts are mixed with
+the weights of ``MIXTURES``, one mixture per domain (tuned on the tune sets, see bench/tune.py), so that
+none drowns the others.  Only n-gram statistics are written, never text.
 
 Outputs in ``--out`` (default data/lexicon): ``vocabulary.txt``, the model's
 ``*.npy`` tables (memory-mapped at run time), ``pairs_keys.npy`` /
@@ -67,8 +70,14 @@ from diacritics_fix.model import (  # noqa: E402
 from diacritics_fix.symbols import CLASSES  # noqa: E402
 from diacritics_fix.syllable import canonical, has_marks, is_valid, skeleton  # noqa: E402
 
-#: Weights of the three parts in the shipped mixture (tuned on the tune split with bench/tune.py --mixture).
-MIXTURE = {"admin": 0.3317, "general": 0.362, "own": 0.2723, "wordfreq": 0.034}
+#: The domains of the shipped model, each a mixture of the same parts with its own weights
+#: (tuned on that domain's tune set with bench/tune.py --domain NAME); the first is the default.
+#: The restorer reads each passage with the domain that explains it best (see paragraphs.py).
+MIXTURES = {
+    "admin": {"admin": 0.35, "general": 0.3, "own": 0.15, "everyday": 0.15, "wordfreq": 0.05},
+    "general": {"admin": 0.15, "general": 0.55, "own": 0.1, "everyday": 0.15, "wordfreq": 0.05},
+    "everyday": {"admin": 0.1, "general": 0.25, "own": 0.05, "everyday": 0.55, "wordfreq": 0.05},
+}
 #: Trigrams seen fewer times than this are pruned (their mass goes to the backoff weights).
 MIN_TRIGRAM = 2
 COUNT_CACHE = ROOT / "build" / "counts"
@@ -259,9 +268,13 @@ def count_parts(args: argparse.Namespace) -> tuple[dict[str, ngrams.NgramCounts]
         parts["admin"] = ngrams.pool([parts["admin"], dev_counts], _union(parts["admin"], dev_counts)) \
             if "admin" in parts else dev_counts
     own_files = sorted(args.text.glob("*.txt"))
-    if args.exclude_own:
-        own_files = [path for path in own_files if path.name[:1] not in args.exclude_own]
     parts["own"], documents["own"] = cached_count("own", inputs_key(own_files), own_documents(own_files))
+    everyday_files = sorted((args.text / "everyday").glob("*.txt"))
+    if args.exclude_everyday:
+        everyday_files = [path for path in everyday_files if path.name[:1] not in args.exclude_everyday]
+    if everyday_files:
+        parts["everyday"], documents["everyday"] = cached_count(
+            "everyday", inputs_key(everyday_files), own_documents(everyday_files))
     return parts, documents, exclusions
 
 
@@ -326,13 +339,18 @@ def wordfreq_model(vocabulary: list[str], reference: ngrams.BackoffModel) -> ngr
     )
 
 
-def write_model(out: Path, vocabulary: list[str], models: dict[str, ngrams.BackoffModel], mixture: dict[str, float],
-                lists: Lists) -> ngrams.BackoffModel:
-    """Mix the parts' models and write every generated file of the model folder but its manifest."""
-    mixture = {name: weight for name, weight in mixture.items() if name in models and weight > 0}
-    mixed = ngrams.mix([models[name] for name in mixture], list(mixture.values()))
+def write_model(out: Path, vocabulary: list[str], models: dict[str, ngrams.BackoffModel],
+                mixtures: dict[str, dict[str, float]], lists: Lists) -> dict[str, ngrams.BackoffModel]:
+    """Mix the parts' models for each domain and write every generated file of the model folder but its manifest.
+
+    Every part gets some weight in every domain, so that the domains share their n-grams (the union of the parts').
+    """
+    mixed = {}
+    for domain, mixture in mixtures.items():
+        weights = [max(mixture.get(name, 0.0), 1e-3) for name in models]
+        mixed[domain] = ngrams.mix(list(models.values()), weights)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("syllables.tsv", "pairs.bin", "words.txt"):
+    for stale in ("syllables.tsv", "pairs.bin", "words.txt", *(f"{t}.npy" for t in ngrams.VALUE_TABLES)):
         (out / stale).unlink(missing_ok=True)
     ngrams.save(mixed, out)
     pair_keys, pair_lists = list_pairs(vocabulary, lists.words, lists.tess, lists.phrases)
@@ -347,15 +365,18 @@ def write_model(out: Path, vocabulary: list[str], models: dict[str, ngrams.Backo
     return mixed
 
 
-def write_manifest(out: Path, parts, documents, exclusions, models, mixture, mixed, vocabulary) -> None:
+def write_manifest(out: Path, parts, documents, exclusions, models, mixtures, mixed, vocabulary) -> None:
+    first = next(iter(mixed.values()))
     manifest = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_VERSION,
+        "domains": list(mixed),
+        "mixtures": {domain: {name: round(weight, 4) for name, weight in mixture.items()}
+                     for domain, mixture in mixtures.items()},
         "parts": {
             name: {
                 "documents": documents.get(name, 0) + (documents.get("dev-tune", 0) if name == "admin" else 0),
                 "symbols": int(parts[name].unigrams.sum()) if name in parts else None,
-                "weight": mixture.get(name, 0.0),
                 "discounts": {order: [round(d, 4) for d in values] for order, values in models[name].discounts.items()},
             }
             for name in models
@@ -364,8 +385,8 @@ def write_manifest(out: Path, parts, documents, exclusions, models, mixture, mix
         "excluded": exclusions.describe(),
         "min_trigram_count": MIN_TRIGRAM,
         "vocabulary": len(vocabulary),
-        "bigrams": int(len(mixed.bigram_keys)),
-        "trigrams": int(len(mixed.trigram_keys)),
+        "bigrams": int(len(first.bigram_keys)),
+        "trigrams": int(len(first.trigram_keys)),
     }
     with open(out / "manifest.json", "w", encoding="utf-8", newline="\n") as handle:
         json.dump(manifest, handle, ensure_ascii=False, indent=2)
@@ -378,10 +399,11 @@ def build(args: argparse.Namespace) -> None:
     lists = Lists(args.sources, args.phrases)
     vocabulary = vocabulary_of(parts, lists.syllables)
     models = part_models(parts, vocabulary)
-    mixed = write_model(args.out, vocabulary, models, args.mixture, lists)
-    write_manifest(args.out, parts, documents, exclusions, models, args.mixture, mixed, vocabulary)
-    print(f"{len(vocabulary)} symbols, {len(mixed.bigram_keys)} bigrams, {len(mixed.trigram_keys)} trigrams; "
-          + ", ".join(f"{n} {parts[n].unigrams.sum():,} symbols" for n in parts)
+    mixed = write_model(args.out, vocabulary, models, MIXTURES, lists)
+    write_manifest(args.out, parts, documents, exclusions, models, MIXTURES, mixed, vocabulary)
+    first = next(iter(mixed.values()))
+    print(f"{len(vocabulary)} symbols, {len(first.bigram_keys)} bigrams, {len(first.trigram_keys)} trigrams, "
+          f"{len(mixed)} domains; " + ", ".join(f"{n} {parts[n].unigrams.sum():,} symbols" for n in parts)
           + f"; {time.time() - started:.0f} s", file=sys.stderr)
 
 
@@ -390,15 +412,6 @@ def _union(*parts: ngrams.NgramCounts) -> list[str]:
     for part in parts:
         seen.update(dict.fromkeys(part.symbols))
     return list(seen)
-
-
-def parse_mixture(text: str) -> dict[str, float]:
-    """``admin=0.7,general=0.2,own=0.1`` → weights by part."""
-    weights = {}
-    for item in text.split(","):
-        name, _, value = item.partition("=")
-        weights[name.strip()] = float(value)
-    return weights
 
 
 def main() -> None:
@@ -412,10 +425,8 @@ def main() -> None:
     parser.add_argument("--exclude-source", action="append", default=[], metavar="REPO")
     parser.add_argument("--exclude-type", action="append", default=[], metavar="TYPE")
     parser.add_argument("--exclude-docs", type=Path, metavar="FILE", help="document ids to leave out, one a line")
-    parser.add_argument("--exclude-own", default="", metavar="LETTERS",
-                        help="leave out the files of data/text whose names begin with one of these letters")
-    parser.add_argument("--mixture", type=parse_mixture, default=dict(MIXTURE),
-                        help="weights of the parts, as admin=0.7,general=0.2,own=0.1")
+    parser.add_argument("--exclude-everyday", default="", metavar="LETTERS",
+                        help="leave out the files of data/text/everyday whose names begin with one of these letters")
     args = parser.parse_args()
     missing = [name for name in ("viet74k.txt", "tess_bigrams.txt", "tess_words.txt")
                if not (args.sources / name).exists()]

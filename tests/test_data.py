@@ -28,5 +28,6 @@ def test_the_model_knows_the_domain():
 
 def test_the_notice_credits_every_source():
     notice = (data_dir() / "NOTICE").read_text(encoding="utf-8")
-    for source in ("Viet74K", "Tesseract", "LibreOffice", "wordfreq", "GPL-3.0-or-later"):
+    for source in ("Viet74K", "Tesseract", "wordfreq", "Vietnamese Wikipedia contributors", "Article 15",
+                   "GPL-3.0-or-later", "CC-BY-SA-4.0"):
         assert source in notice

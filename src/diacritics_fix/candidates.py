@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import unicodedata
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from .model import MAX_VOCABULARY, Model
 from .syllable import canonical, has_marks, is_valid, skeleton
@@ -117,6 +117,43 @@ def ocr_word_candidates(word: str, model: Model, limit: int = 8, number: str | N
     return found or [Candidate(KEEP, 0.0)]
 
 
+# A reading of an OCR token whose channel log P is below this is weak: the
+# token may take the readings its neighbours ask for (see context_candidates).
+WEAK_READING = -4.0
+# The context proposes at most this many syllables from each side …
+CONTEXT_PROPOSALS = 12
+# … and one joins the readings when the channel reads the token so at no more than this cost.
+CONTEXT_CEILING = 13.0
+
+
+def context_candidates(text: str, model: Model, proposals: Iterable[int], have: Iterable[int]) -> list[Candidate]:
+    """Readings of an OCR token that its neighbours ask for, scored through the full channel.
+
+    The channel's own search reads a badly damaged token (``ming``, ``og``)
+    only as what it is near; the language model, from the words around it,
+    knows what it should be (``tác động đến môi trường``).  Each syllable the
+    context proposes is aligned with the token (``-log P(token | syllable)``),
+    and joins the readings when that costs no more than :data:`CONTEXT_CEILING`.
+    """
+    from .channel import is_readable, load_channel, token_core
+
+    core = token_core(text)
+    if not is_readable(core):
+        return []
+    channel = load_channel()
+    weight = model.weights.ocr_channel
+    skip = set(have)
+    found = []
+    for sid in proposals:
+        if sid in skip or sid >= len(model.syllables):
+            continue
+        skip.add(sid)
+        cost = channel.cost(core, model.syllables[sid], CONTEXT_CEILING)
+        if cost <= CONTEXT_CEILING:
+            found.append(Candidate(sid, -weight * cost))
+    return found
+
+
 class Slot:
     """The readings of one position of a lattice, ready for the decoder.
 
@@ -130,10 +167,11 @@ class Slot:
     None for a fixed symbol (no phrase runs across it).
     """
 
-    __slots__ = ("serial", "candidates", "ids", "last_ids", "before_last", "unary", "skeleton", "marked")
+    __slots__ = ("serial", "candidates", "ids", "last_ids", "before_last", "unary", "skeleton", "marked", "text")
 
     def __init__(self, serial: int, candidates: list[Candidate], model: Model, text: str | None) -> None:
         self.serial = serial
+        self.text = text
         self.skeleton = skeleton(text) if text is not None else None
         self.marked = has_marks(text) if text is not None else False
         self.candidates = candidates
@@ -176,6 +214,7 @@ class SlotCache:
 
         self._serials = itertools.count(1)  # next() is atomic: threads never share a serial
         self._fixed: dict[str, Slot] = {}
+        self._extended: dict[tuple, Slot] = {}
         #: Slots for words that must stay as written, and for acronyms.
         self.keep_slot = Slot(next(self._serials), [Candidate(KEEP, 0.0)], model, None)
         self.abbreviation_slot = self.fixed("<abbr>")
@@ -211,6 +250,17 @@ class SlotCache:
             slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
             self._ocr_slots[key] = slot
         return slot
+
+    def with_readings(self, slot: Slot, extra: list[Candidate]) -> Slot:
+        """*slot* with more readings (those its context asks for), made once per slot and readings."""
+        key = (slot.serial, tuple(sorted(c.syllable for c in extra)))
+        found = self._extended.get(key)
+        if found is None:
+            if len(self._extended) >= self.max_size:
+                self._extended.clear()
+            found = Slot(next(self._serials), [*slot.candidates, *extra], self.model, slot.text)
+            self._extended[key] = found
+        return found
 
     def looks_misread(self, text: str) -> bool:
         """A word the OCR channel turns into a syllable cheaply: ``téng`` (tổng), not ``ipsum``."""

@@ -179,8 +179,9 @@ class Decoder:
     """
 
     def __init__(self, model: Model, max_slots: int = 300_000, max_pairs: int = 300_000,
-                 max_lattices: int = 50_000) -> None:
+                 max_lattices: int = 50_000, domain: str | None = None) -> None:
         self.model = model
+        self.domain = domain  # whose language model scores the lattices (None: the default)
         self.max_lattices = max_lattices
         self._tables = _Tables(max_slots, max_pairs)
         self._lattices: dict[tuple[int, ...], list[Choice]] = {}
@@ -303,7 +304,7 @@ class Decoder:
                 valid = (i[None, :, None] < r[:, None, None]) & (i[None, None, :] < c[:, None, None])
                 firsts = np.broadcast_to(last_ids[left][:, :, None], valid.shape)[valid]
                 seconds = np.broadcast_to(ids[left + 1][:, None, :], valid.shape)[valid]
-                offset = tables.pairs.append(self.model.pair_scores(firsts, seconds).astype(np.float32))
+                offset = tables.pairs.append(self.model.pair_scores(firsts, seconds, self.domain).astype(np.float32))
                 starts = offset + np.concatenate([[0], np.cumsum(r * c)[:-1]])
                 row = len(tables.pair_offset)
                 tables.pair_offset.extend(starts.tolist())
@@ -335,7 +336,7 @@ class Decoder:
 
         kept, count, first_marginals = _first_pass(widths, unary, pairs)
         path, marginals = _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start,
-                                       self.model, with_confidence)
+                                       self.model, self.domain, with_confidence)
         temperature = self.model.weights.confidence_temperature
         results = []
         path_list = path.tolist()
@@ -414,7 +415,7 @@ def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[n
 
 
 def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start, model: Model,
-                 with_confidence: bool) -> tuple[np.ndarray, np.ndarray]:
+                 domain: str | None, with_confidence: bool) -> tuple[np.ndarray, np.ndarray]:
     """The trigram Viterbi over the kept readings: the chosen candidate of every slot, and
     (with confidence) each kept reading's max-marginal score (-inf elsewhere)."""
     size = len(kept)
@@ -441,7 +442,7 @@ def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_
     # step[g][b, c]: the pair from reading b of slot g-1 to reading c of slot g, and c's own score
     step = pairs.between(previous[:, None, None], kept[previous][:, :, None], kept[:, None, :]) + own[:, None, :]
     step = np.where(valid[previous][:, :, None] & valid[:, None, :], step, -np.inf)
-    gains = _gains(starts, lengths, valid, first, last, before, lattice_start, model)
+    gains = _gains(starts, lengths, valid, first, last, before, lattice_start, model, domain)
     longest = int(lengths[0])
     # forward: score[g][b, c] (reading b at g-1, c at g); pointer[g][b, c]: the best reading at g-2
     score = np.full((size, k, k), -np.inf)
@@ -475,7 +476,7 @@ def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_
     return path, marginals
 
 
-def _gains(starts, lengths, valid, first, last, before, lattice_start, model: Model) -> np.ndarray:
+def _gains(starts, lengths, valid, first, last, before, lattice_start, model: Model, domain: str | None) -> np.ndarray:
     """gains[g][a, b, c]: what reading a of slot g-2 adds to reading c of slot g after reading b of g-1."""
     size, k = first.shape
     gains = np.zeros((size, k, k, k))
@@ -490,7 +491,7 @@ def _gains(starts, lengths, valid, first, last, before, lattice_start, model: Mo
     where, a, b, c = np.nonzero(combos)
     at = g[where]
     context = np.where(before[at - 1, b] >= 0, before[at - 1, b], last[at - 2, a])
-    values = model.trigram_gains(context, last[at - 1, b], first[at, c])
+    values = model.trigram_gains(context, last[at - 1, b], first[at, c], domain)
     gains[at, a, b, c] = values
     gains[g] = np.where(combos, gains[g], -np.inf)
     return gains

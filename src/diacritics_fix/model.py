@@ -147,7 +147,9 @@ class Model:
 
     syllables: list[str]
     logp: list[float]
-    lm: ngrams.BackoffModel
+    #: The language model of each domain (``admin``, ``general``, ``everyday``): mixtures of the
+    #: same counts with other weights, sharing their n-grams; the first is the default.
+    domains: dict[str, ngrams.BackoffModel]
     pair_keys: np.ndarray  # sorted first << SHIFT | second
     pair_lists: np.ndarray  # IN_* bits of each
     abbreviations: dict[str, str]
@@ -175,14 +177,21 @@ class Model:
         for ids in groups.values():
             ids.sort(key=lambda i: -self.logp[i])
         self.by_skeleton = groups
+        self.default_domain = next(iter(self.domains))
         self.shipped_size = len(self.lm.unigram_logp)
+        self._by_second: tuple | None = None  # bigrams and trigrams by what follows their first syllable
+
+    @property
+    def lm(self) -> ngrams.BackoffModel:
+        """The default domain's language model."""
+        return self.domains[self.default_domain]
 
     # -- scores for the decoder (vectorised) --------------------------------------
 
-    def pair_scores(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """Weighted ``log P(second | first)`` plus list evidence, for arrays of ids."""
+    def pair_scores(self, first: np.ndarray, second: np.ndarray, domain: str | None = None) -> np.ndarray:
+        """Weighted ``log P(second | first)`` plus list evidence, for arrays of ids (in *domain*'s model)."""
         weights = self.weights
-        logp = self._bigram_logps(first, second)
+        logp = self._bigram_logps(first, second, domain)
         score = weights.lm * logp
         keys = (first.astype(np.uint64) << SHIFT | second.astype(np.uint64)).astype(np.uint32)
         if len(self.pair_keys):
@@ -195,10 +204,21 @@ class Model:
             score = score + np.array([self.user_pairs.get(int(k), 0.0) for k in keys])
         return score
 
-    def trigram_gains(self, before: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    def trigram_gains(self, before: np.ndarray, first: np.ndarray, second: np.ndarray,
+                      domain: str | None = None) -> np.ndarray:
         """What the syllable *before* adds: weighted ``log P(second | before first) - log P(second | first)``."""
-        gain = self._trigram_logps(before, first, second) - self._bigram_logps(first, second)
+        gain = self._trigram_logps(before, first, second, domain) - self._bigram_logps(first, second, domain)
         return (self.weights.lm * self.weights.trigram) * gain
+
+    def skeleton_logps(self, ids: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
+        """For each domain, ``log Σ P(reading)`` of each row of readings (*ids*, where *valid*):
+        how likely each domain finds a word whose reading is not chosen yet."""
+        found = {}
+        clipped = np.where(ids < self.shipped_size, ids, self.unknown_id)
+        for name, lm in self.domains.items():
+            logp = np.where(valid, lm.unigram_logp[clipped].astype(np.float64), -np.inf)
+            found[name] = np.logaddexp.reduce(logp, axis=1)
+        return found
 
     def _known(self, *ids: np.ndarray) -> tuple[list[np.ndarray], np.ndarray | None]:
         """Ids the shipped tables can index (others as ``<unk>``), and which positions held other ids."""
@@ -212,22 +232,25 @@ class Model:
         unknown = self.unknown_id
         return [np.where(array >= size, unknown, array) for array in ids], outside
 
-    def _bigram_logps(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    def _bigram_logps(self, first: np.ndarray, second: np.ndarray, domain: str | None = None) -> np.ndarray:
+        lm = self.domains[domain or self.default_domain]
         (a, b), outside = self._known(first, second)
-        logp = self.lm.bigram_logps(a, b).astype(np.float64)
+        logp = lm.bigram_logps(a, b).astype(np.float64)
         if outside is not None:  # a syllable the shipped model lacks (a user's word)
             logp = np.where(second >= self.shipped_size, self.weights.unknown_logp,
-                            np.where(outside, self.lm.unigram_logp[b], logp))
+                            np.where(outside, lm.unigram_logp[b], logp))
         if self.user is not None:
             logp = self._mixed(logp, self.user.lm.bigram_logps(first, second))
         return logp
 
-    def _trigram_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    def _trigram_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray,
+                       domain: str | None = None) -> np.ndarray:
+        lm = self.domains[domain or self.default_domain]
         (h, a, b), outside = self._known(before, first, second)
-        logp = self.lm.trigram_logps(h, a, b).astype(np.float64)
+        logp = lm.trigram_logps(h, a, b).astype(np.float64)
         if outside is not None:
-            logp = np.where(outside, self._bigram_logps(first, second) if self.user is None
-                            else self.lm.bigram_logps(a, b).astype(np.float64), logp)
+            logp = np.where(outside, self._bigram_logps(first, second, domain) if self.user is None
+                            else lm.bigram_logps(a, b).astype(np.float64), logp)
             if self.user is None:
                 return logp
         if self.user is not None:
@@ -237,6 +260,80 @@ class Model:
     def _mixed(self, shipped: np.ndarray, user: np.ndarray) -> np.ndarray:
         weight = self.user.weight  # type: ignore[union-attr]
         return np.logaddexp(math.log1p(-weight) + shipped, math.log(weight) + user.astype(np.float64))
+
+    # -- what the context expects (OCR repair) -------------------------------------------
+
+    def successors(self, before: int, last: int, limit: int) -> list[tuple[int, float]]:
+        """Syllables likeliest to follow ``before last``, best first, with their log P: those of the
+        stored trigrams and bigrams that continue the context (the shipped model's)."""
+        lm = self.lm
+        parts_ids, parts_logp = [], []
+        if before < self.shipped_size and last < self.shipped_size:
+            low = np.uint64(before << 2 * SHIFT | last << SHIFT)
+            a, b = np.searchsorted(lm.trigram_keys, np.array([low, low + np.uint64(0x10000)], dtype=np.uint64))
+            parts_ids.append((np.asarray(lm.trigram_keys[a:b]) & np.uint64(0xFFFF)).astype(np.int64))
+            parts_logp.append(np.asarray(lm.trigram_logp[a:b], dtype=np.float64))
+        if last < self.shipped_size:
+            low = last << SHIFT
+            a, b = np.searchsorted(lm.bigram_keys, np.array([low, low + 0x10000], dtype=np.uint32))
+            parts_ids.append((np.asarray(lm.bigram_keys[a:b]) & 0xFFFF).astype(np.int64))
+            parts_logp.append(np.asarray(lm.bigram_logp[a:b], dtype=np.float64) + self._context_backoff(before, last))
+        if not parts_ids:
+            return []
+        # a syllable the trigrams name keeps their score (they come first)
+        ids, first = np.unique(np.concatenate(parts_ids), return_index=True)
+        return self._best_syllables(ids, np.concatenate(parts_logp)[first], limit)
+
+    def predecessors(self, following: int, after: int | None, limit: int) -> list[tuple[int, float]]:
+        """Syllables likeliest to come just before ``following after``, best first, by
+        ``log P(w) + log P(following | w)`` (``+ log P(after | w following)``: a stored trigram's,
+        or what backing off gives)."""
+        if following >= self.shipped_size:
+            return []
+        lm = self.lm
+        if self._by_second is None:  # built on first use: only OCR repair asks
+            keys2 = np.asarray(lm.bigram_keys).astype(np.int64)
+            order2 = np.argsort(keys2 & 0xFFFF, kind="stable")
+            keys3 = np.asarray(lm.trigram_keys)
+            order3 = np.argsort(keys3 & np.uint64(0xFFFFFFFF), kind="stable")
+            self._by_second = ((keys2 & 0xFFFF)[order2], order2,
+                               (keys3 & np.uint64(0xFFFFFFFF))[order3].astype(np.int64), order3)
+        seconds, order2, tails, order3 = self._by_second
+        a, b = np.searchsorted(seconds, [following, following + 1])
+        where = order2[a:b]
+        firsts = (np.asarray(lm.bigram_keys)[where] >> SHIFT).astype(np.int64)
+        scores = lm.unigram_logp[firsts].astype(np.float64) + lm.bigram_logp[where]
+        if after is not None and after < self.shipped_size and len(firsts):
+            # the third syllable too: a stored trigram, or the backoff of w's pair and P(after | following)
+            third = lm.bigram_backoff[where].astype(np.float64) + float(
+                self._bigram_logps(np.array([following]), np.array([after]))[0])
+            tail = following << SHIFT | after
+            c, d = np.searchsorted(tails, [tail, tail + 1])
+            stored = order3[c:d]
+            if len(stored):
+                firsts3 = (np.asarray(lm.trigram_keys)[stored] >> np.uint64(2 * SHIFT)).astype(np.int64)
+                position = {w: k for k, w in enumerate(firsts.tolist())}
+                for w, logp in zip(firsts3.tolist(), lm.trigram_logp[stored].tolist()):
+                    k = position.get(w)
+                    if k is not None:
+                        third[k] = logp
+            scores = scores + third
+        return self._best_syllables(firsts, scores, limit)
+
+    def _context_backoff(self, before: int, last: int) -> float:
+        key = np.uint32(before << SHIFT | last)
+        keys = self.lm.bigram_keys
+        where = int(np.searchsorted(keys, key))
+        return float(self.lm.bigram_backoff[where]) if where < len(keys) and keys[where] == key else 0.0
+
+    def _best_syllables(self, ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        keep = ids >= self.first_syllable
+        ids, scores = ids[keep], scores[keep]
+        if len(ids) > limit:
+            top = np.argpartition(-scores, limit)[:limit]
+            ids, scores = ids[top], scores[top]
+        order = np.argsort(-scores, kind="stable")
+        return list(zip(ids[order].tolist(), scores[order].tolist()))
 
     # -- vocabulary and phrases ------------------------------------------------------
 
@@ -333,7 +430,7 @@ class Model:
     def copy(self) -> "Model":
         """A copy whose vocabulary, phrases and user evidence can grow without touching this one
         (the memory-mapped tables are shared)."""
-        other = Model(list(self.syllables), list(self.logp), self.lm, self.pair_keys, self.pair_lists,
+        other = Model(list(self.syllables), list(self.logp), self.domains, self.pair_keys, self.pair_lists,
                       dict(self.abbreviations), self.weights, {k: list(v) for k, v in self.phrases.items()},
                       self.user, dict(self.user_pairs))
         other.phrase_lengths = {key: list(lengths) for key, lengths in self.phrase_lengths.items()}
@@ -367,9 +464,10 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
     if manifest.get("format") != MODEL_FORMAT or manifest.get("format_version") != MODEL_VERSION:
         raise ValueError(f"{lexicon}: a model of another diacritics-fix version (rebuild it with scripts/build_data.py)")
     symbols = read_vocabulary(lexicon)
-    lm = ngrams.load(lexicon, symbols)
+    domains = ngrams.load(lexicon, manifest["domains"], symbols)
+    default = domains[manifest["domains"][0]]
     model = Model(
-        list(symbols), lm.unigram_logp.tolist(), lm,
+        list(symbols), default.unigram_logp.tolist(), domains,
         np.load(lexicon / "pairs_keys.npy", mmap_mode="r"), np.load(lexicon / "pairs_lists.npy", mmap_mode="r"),
         _load_abbreviations(root / "abbreviations.txt"), weights,
     )

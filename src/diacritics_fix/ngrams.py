@@ -180,7 +180,7 @@ class NgramCounts:
         for sid in ids:
             key = key << SHIFT | sid
         keys, counts = (self.bigram_keys, self.bigram_counts) if len(ids) == 2 else (self.trigram_keys, self.trigram_counts)
-        where = int(np.searchsorted(keys, key))
+        where = int(np.searchsorted(keys, keys.dtype.type(key)))
         return int(counts[where]) if where < len(keys) and int(keys[where]) == key else 0
 
     def renumbered(self, symbols: list[str]) -> "NgramCounts":
@@ -453,34 +453,46 @@ def mix(models: Sequence[BackoffModel], weights: Sequence[float]) -> BackoffMode
     )
 
 
-#: The arrays of a stored model, each a raw ``.npy`` file of the model folder.
-TABLES = {
+#: The arrays of a stored model, each a raw ``.npy`` file of the model folder: the keys,
+#: shared by every domain's model, and the probabilities, one set per domain.
+KEY_TABLES = {"bigram_keys": np.uint32, "trigram_keys": np.uint64}
+VALUE_TABLES = {
     "unigram_logp": np.float32, "unigram_backoff": np.float32,
-    "bigram_keys": np.uint32, "bigram_logp": np.float16, "bigram_backoff": np.float16,
-    "trigram_keys": np.uint64, "trigram_logp": np.float16,
+    "bigram_logp": np.float16, "bigram_backoff": np.float16, "trigram_logp": np.float16,
 }
 
 
-def save(model: BackoffModel, folder: Path) -> None:
-    """Write the tables as raw ``.npy`` files (compact dtypes) and ``vocabulary.txt``, one symbol a line."""
+def save(models: dict[str, BackoffModel], folder: Path) -> None:
+    """Write models that share their n-grams (mixtures of the same parts with other weights):
+    the keys once, each model's values as ``NAME.TABLE.npy``, and ``vocabulary.txt``."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, dtype in TABLES.items():
-        np.save(folder / f"{name}.npy", np.ascontiguousarray(getattr(model, name), dtype=dtype))
+    first = next(iter(models.values()))
+    for model in models.values():
+        if model.symbols != first.symbols or not (
+                np.array_equal(model.bigram_keys, first.bigram_keys) and np.array_equal(model.trigram_keys, first.trigram_keys)):
+            raise ValueError("models saved together must share their vocabulary and n-grams")
+    for table, dtype in KEY_TABLES.items():
+        np.save(folder / f"{table}.npy", np.ascontiguousarray(getattr(first, table), dtype=dtype))
+    for name, model in models.items():
+        for table, dtype in VALUE_TABLES.items():
+            np.save(folder / f"{name}.{table}.npy", np.ascontiguousarray(getattr(model, table), dtype=dtype))
     with open(folder / "vocabulary.txt", "w", encoding="utf-8", newline="\n") as handle:
-        for symbol in model.symbols:
+        for symbol in first.symbols:
             handle.write(symbol + "\n")
 
 
-def load(folder: Path, symbols: list[str] | None = None) -> BackoffModel:
-    """The tables of *folder*, memory-mapped (pages are shared between processes and read on demand).
-
-    *symbols*, when the caller has read ``vocabulary.txt`` already, saves reading it again.
-    """
+def load(folder: Path, names: Sequence[str], symbols: list[str] | None = None) -> dict[str, BackoffModel]:
+    """The models *names* of *folder*, memory-mapped (pages are shared between processes and read on
+    demand); they share one copy of the keys.  *symbols*: ``vocabulary.txt``, if read already."""
     if symbols is None:
         with open(folder / "vocabulary.txt", encoding="utf-8") as handle:
             symbols = handle.read().split("\n")[:-1]
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in TABLES}
-    return BackoffModel(symbols=symbols, discounts={}, **arrays)
+    keys = {table: np.load(folder / f"{table}.npy", mmap_mode="r") for table in KEY_TABLES}
+    return {
+        name: BackoffModel(symbols=symbols, discounts={}, **keys,
+                           **{table: np.load(folder / f"{name}.{table}.npy", mmap_mode="r") for table in VALUE_TABLES})
+        for name in names
+    }
 
 
 COUNT_TABLES = {

@@ -282,3 +282,37 @@ def left_alone_reason(line: Line, document: tuple[int, ...], mode: str) -> str |
     if not line.has_words or rate(line, document, mode) != 0.0:
         return None
     return "program code" if line.code else "another language"
+
+
+# -- domains ---------------------------------------------------------------------------
+
+#: A passage borrows its document's evidence as if it had this many more words.
+DOMAIN_PRIOR_WORDS = 20
+#: log prior odds of each domain against the default (administrative text, the tool's first use).
+DOMAIN_PRIOR = {"admin": 0.0, "general": -2.0, "everyday": -2.0}
+
+
+def domains(passage_scores: list[dict[str, float]], passage_words: list[int]) -> list[str]:
+    """The domain each passage is read in: the one whose model explains its words best.
+
+    *passage_scores* give, for each passage, each domain's log-likelihood of its
+    words (their skeletons: readings are not chosen yet, see
+    :meth:`Model.skeleton_logps`); a passage adds its document's evidence,
+    per word, as if it had :data:`DOMAIN_PRIOR_WORDS` more.
+
+    >>> domains([{"admin": -40.0, "everyday": -30.0}, {"admin": -20.0, "everyday": -22.0}], [10, 10])
+    ['everyday', 'everyday']
+    >>> domains([{"admin": -40.0, "everyday": -41.0}], [10])
+    ['admin']
+    """
+    if not passage_scores:
+        return []
+    names = list(passage_scores[0])
+    total_words = max(1, sum(passage_words))
+    document = {name: sum(scores[name] for scores in passage_scores) / total_words for name in names}
+    chosen = []
+    for scores in passage_scores:
+        best = max(names, key=lambda name: scores[name] + DOMAIN_PRIOR_WORDS * document[name]
+                   + DOMAIN_PRIOR.get(name, 0.0))
+        chosen.append(best)
+    return chosen

@@ -9,13 +9,14 @@ from __future__ import annotations
 import bisect
 import math
 import unicodedata
-
 from collections import Counter
 from typing import Iterable, Mapping, NamedTuple
 
+import numpy as np
+
 from . import tokens as tk
 from . import paragraphs as pg
-from .candidates import KEEP, Slot, SlotCache
+from .candidates import CONTEXT_PROPOSALS, KEEP, WEAK_READING, Slot, SlotCache, context_candidates
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import SHIFT, Model, load_model, with_user_models
@@ -117,7 +118,7 @@ class Restorer:
                 base.add_phrases((*options.phrases, *options.lexicon), pair_bonus=base.weights.user_phrase_pair)
                 base.add_vocabulary(options.lexicon)
             self._slots = SlotCache(base, self.options.max_candidates)
-            self._decoder = Decoder(base)
+            self._decoders = {domain: Decoder(base, domain=domain) for domain in base.domains}
             self._readings: dict[tuple, str | None] = {}
             self._model = base
         return self._model
@@ -204,7 +205,12 @@ class Restorer:
             if passage_words:
                 lattices.append(lattice)
                 words.append(passage_words)
-        decoded = self._decoder.decode_all(lattices, with_confidence=explain or options.mark_uncertain)
+        with_confidence = explain or options.mark_uncertain
+        chosen = self._domains(lattices)
+        decoded = self._decode(lattices, chosen, with_confidence)
+        for _ in range(CONTEXT_ROUNDS):
+            if not self._ask_context(lattices, words, decoded, chosen, with_confidence):
+                break
         for lattice, passage_words, choices in zip(lattices, words, decoded):
             for position, token, rate in passage_words:
                 self._note(token, lattice, choices, position, rate, out_style, explain, changes)
@@ -242,6 +248,80 @@ class Restorer:
                     lattice.append(slot)
         lattice.append(slots_of.fixed(EOS))
         return lattice, words
+
+    def _domains(self, lattices: list[list[Slot]]) -> list[str]:
+        """The domain each lattice is read in (see :func:`paragraphs.domains`)."""
+        model = self.model
+        if len(model.domains) == 1 or not lattices:
+            return [model.default_domain] * len(lattices)
+        slots = [slot for lattice in lattices for slot in lattice[1:-1]]
+        width = max(len(slot.ids) for slot in slots) if slots else 1
+        ids = np.zeros((len(slots), width), dtype=np.int64)
+        valid = np.zeros((len(slots), width), dtype=bool)
+        for row, slot in enumerate(slots):
+            ids[row, :len(slot.ids)] = slot.ids
+            valid[row, :len(slot.ids)] = True
+        per_slot = model.skeleton_logps(ids, valid)
+        sizes = [len(lattice) - 2 for lattice in lattices]
+        bounds = np.cumsum([0, *sizes])
+        scores = [{name: float(values[a:b].sum()) for name, values in per_slot.items()}
+                  for a, b in zip(bounds[:-1], bounds[1:])]
+        return pg.domains(scores, sizes)
+
+    def _decode(self, lattices: list[list[Slot]], chosen: list[str], with_confidence: bool) -> list[list[Choice]]:
+        """Decode each lattice in its domain."""
+        decoded: list[list[Choice]] = [[] for _ in lattices]
+        for domain, decoder in self._decoders.items():
+            mine = [n for n, name in enumerate(chosen) if name == domain]
+            if mine:
+                for n, choices in zip(mine, decoder.decode_all([lattices[n] for n in mine], with_confidence)):
+                    decoded[n] = choices
+        return decoded
+
+    def _ask_context(self, lattices: list[list[Slot]], words: list, decoded: list[list[Choice]],
+                     chosen: list[str], with_confidence: bool) -> bool:
+        """Give weakly read OCR words the readings their neighbours ask for, and decode again what changed.
+
+        A word whose reading the channel finds far-fetched (or that stays as
+        written) gets the syllables the model expects after the two words
+        before it and before the two after it, each weighed through the
+        channel (see :func:`~diacritics_fix.candidates.context_candidates`).
+        Returns whether any lattice changed.
+        """
+        model, slots_of = self.model, self._slots
+        changed = []
+        for n, (lattice, passage_words, choices) in enumerate(zip(lattices, words, decoded)):
+            extended = False
+            for position, token, rate in passage_words:
+                slot = lattice[position]
+                if rate is not None or slot.text is None:
+                    continue
+                chosen = slot.candidates[choices[position].index]
+                if chosen.channel >= WEAK_READING and chosen.syllable != KEEP:
+                    continue
+
+                def reading(i: int, last: bool = True) -> int:
+                    here = lattice[i]
+                    return (here.last_ids if last else here.ids)[choices[i].index]
+
+                before = reading(position - 1)
+                glued = lattice[position - 1].before_last[choices[position - 1].index]
+                before_that = glued if glued is not None else reading(position - 2) if position >= 2 else model.bos_id
+                following = reading(position + 1, last=False)
+                after = reading(position + 2, last=False) if position + 2 < len(lattice) else None
+                proposals = [sid for sid, _ in model.successors(before_that, before, CONTEXT_PROPOSALS)]
+                proposals += [sid for sid, _ in model.predecessors(following, after, CONTEXT_PROPOSALS)]
+                extra = context_candidates(token.text, model, proposals, slot.ids)
+                if extra:
+                    lattice[position] = slots_of.with_readings(slot, extra)
+                    extended = True
+            if extended:
+                changed.append(n)
+        if changed:
+            again = self._decode([lattices[n] for n in changed], [chosen[n] for n in changed], with_confidence)
+            for n, choices in zip(changed, again):
+                decoded[n] = choices
+        return bool(changed)
 
     def _note(self, token: tk.Token, lattice: list[Slot], choices: list[Choice], position: int,
               rate: float | None, out_style: str, explain: bool, changes: list[Change]) -> None:
@@ -344,6 +424,10 @@ class Restorer:
         return restored
 
 
+#: How many times weakly read OCR words may ask their context for readings (each time, the
+#: passages that changed are decoded again).
+CONTEXT_ROUNDS = 2
+
 #: An OCR engine's confidence at or above which a word's letters are taken as read.
 ENGINE_SURE = 0.95
 
@@ -423,7 +507,7 @@ def _reason(choice: Choice, position: int, lattice: list[Slot], choices: list[Ch
     for first, second in ((neighbours[0], sid), (sid, neighbours[1])):
         key = first << SHIFT | second
         keys = model.pair_keys
-        where = int(keys.searchsorted(key)) if len(keys) else 0
+        where = int(keys.searchsorted(keys.dtype.type(key))) if len(keys) else 0
         if where < len(keys) and int(keys[where]) == key:
             return f"pair: {model.syllables[first]} {model.syllables[second]}"
     slot = lattice[position]

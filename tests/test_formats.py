@@ -361,9 +361,19 @@ def test_a_word_the_engine_was_sure_of_keeps_its_letters():
     sure = {start: 0.97 if start == sent else 0.6 for start in starts}
     unsure = {start: 0.6 for start in starts}
     plain = RESTORER.restore(text)
-    assert "văn bản đồ, đến" in plain  # the letters of "di" rewritten
     assert "văn bản đi, đến" in RESTORER.restore_and_explain(text, engine_confidence=sure)[0]
     assert RESTORER.restore_and_explain(text, engine_confidence=unsure)[0] == plain  # unsure: nothing said
+    # what "sure" means: readings that change the letters pay SURE_LETTERS, marks are free
+    from diacritics_fix.candidates import SURE_LETTERS, ocr_word_candidates
+    from diacritics_fix.model import load_model
+    from diacritics_fix.syllable import skeleton
+
+    model = load_model()
+    doubtful = {c.syllable: c.channel for c in ocr_word_candidates("di", model)}
+    sure_of = {c.syllable: c.channel for c in ocr_word_candidates("di", model, sure=True)}
+    for sid, channel in sure_of.items():
+        changed_letters = sid < len(model.syllables) and skeleton(model.syllables[sid]) != "di"
+        assert channel == pytest.approx(doubtful[sid] + (SURE_LETTERS if changed_letters else 0.0))
 
 
 def test_a_sure_word_still_gets_its_marks_and_yields_to_clear_context():

@@ -197,6 +197,9 @@ class Slot:
         return len(self.ids) == 1
 
 
+_SERIALS = itertools.count(1)  # next() is atomic: threads never share a serial
+
+
 class SlotCache:
     """Slots by (token text, strip rate), made on first use; bounded in size.
 
@@ -212,7 +215,7 @@ class SlotCache:
         self._shapes: dict[str, tuple[bool, bool]] = {}
         self._logps: dict[str, float | None] = {}
 
-        self._serials = itertools.count(1)  # next() is atomic: threads never share a serial
+        self._serials = _SERIALS  # one count for every cache: a decoder never sees two slots with one serial
         self._fixed: dict[str, Slot] = {}
         self._extended: dict[tuple, Slot] = {}
         #: Slots for words that must stay as written, and for acronyms.

@@ -51,7 +51,7 @@ BEAM = 7.0
 #: … and at most this many readings of a slot go on to the trigram pass.
 KEEP_READINGS = 3
 #: Lattices are decoded together up to about this many slots (the arrays of a pass grow with it).
-BATCH_SLOTS = 16_384
+BATCH_SLOTS = 8_192
 
 Phrases = dict[tuple[int, int], tuple[float, tuple[int, ...]]]
 
@@ -179,12 +179,14 @@ class Decoder:
     """
 
     def __init__(self, model: Model, max_slots: int = 300_000, max_pairs: int = 300_000,
-                 max_lattices: int = 50_000, domain: str | None = None) -> None:
+                 max_lattices: int = 200_000, domain: str | None = None) -> None:
         self.model = model
         self.domain = domain  # whose language model scores the lattices (None: the default)
-        self.max_lattices = max_lattices
+        self.max_lattices = max_lattices  # in slots: a lattice kept costs a few bytes a slot
+        self._lattice_slots = 0
         self._tables = _Tables(max_slots, max_pairs)
-        self._lattices: dict[tuple[int, ...], list[Choice]] = {}
+        # decoded lattices (without confidences): the chosen index of each slot, and its phrase
+        self._lattices: dict[tuple[int, ...], tuple[tuple[int, ...], tuple]] = {}
         self._lock = threading.Lock()
 
     # -- phrases -------------------------------------------------------------------------
@@ -241,7 +243,8 @@ class Decoder:
             if not slots:
                 results[n] = []
             elif not with_confidence and (found := self._lattices.get(tuple(s.serial for s in slots))) is not None:
-                results[n] = found
+                path, supports = found
+                results[n] = [Choice(k, 1.0, support, ()) for k, support in zip(path, supports)]
             else:
                 todo.append(n)
         if todo:
@@ -257,12 +260,16 @@ class Decoder:
             if batch:
                 chosen.extend(self._decode(batch, with_confidence))
             with self._lock:
-                if not with_confidence and len(self._lattices) + len(todo) > self.max_lattices:
+                added = sum(len(lattices[n]) for n in todo)
+                if not with_confidence and self._lattice_slots + added > self.max_lattices:
                     self._lattices.clear()
+                    self._lattice_slots = 0
                 for n, choices in zip(todo, chosen):
                     results[n] = choices
                     if not with_confidence:
-                        self._lattices[tuple(s.serial for s in lattices[n])] = choices
+                        self._lattices[tuple(s.serial for s in lattices[n])] = (
+                            tuple(c.index for c in choices), tuple(c.phrase for c in choices))
+                        self._lattice_slots += len(choices)
         return results  # type: ignore[return-value]
 
     def _arrays(self, flat: list[Slot], boundaries: set[int]):

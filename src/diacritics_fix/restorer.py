@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 import unicodedata
 from collections import Counter
 from typing import Iterable, Mapping, NamedTuple
@@ -86,6 +87,9 @@ def apply_case(original: str, word: str) -> str:
     return word
 
 
+_LOADING = threading.RLock()
+
+
 class Restorer:
     """Restores Vietnamese diacritics; loads its data once and can be reused.
 
@@ -108,20 +112,26 @@ class Restorer:
     @property
     def model(self) -> Model:
         if self._model is None:
-            options = self.options
-            if options.models:  # the user's own text (learn.py)
-                base = with_user_models(options.models, options.model_weight, options.weights)
-            else:
-                base = load_model(options.weights)
-            if options.phrases or options.lexicon:
-                base = base.copy()
-                base.add_phrases((*options.phrases, *options.lexicon), pair_bonus=base.weights.user_phrase_pair)
-                base.add_vocabulary(options.lexicon)
-            self._slots = SlotCache(base, self.options.max_candidates)
-            self._decoders = {domain: Decoder(base, domain=domain) for domain in base.domains}
-            self._readings: dict[tuple, str | None] = {}
-            self._model = base
-        return self._model
+            with _LOADING:  # threads sharing a new restorer: one loads, the others wait
+                if self._model is None:
+                    self._load()
+        return self._model  # type: ignore[return-value]
+
+    def _load(self) -> None:
+        """Load the model, and make the caches that go with it (set last: others test _model)."""
+        options = self.options
+        if options.models:  # the user's own text (learn.py)
+            base = with_user_models(options.models, options.model_weight, options.weights)
+        else:
+            base = load_model(options.weights)
+        if options.phrases or options.lexicon:
+            base = base.copy()
+            base.add_phrases((*options.phrases, *options.lexicon), pair_bonus=base.weights.user_phrase_pair)
+            base.add_vocabulary(options.lexicon)
+        self._slots = SlotCache(base, self.options.max_candidates)
+        self._decoders = {domain: Decoder(base, domain=domain) for domain in base.domains}
+        self._readings: dict[tuple, str | None] = {}
+        self._model = base
 
     def __getstate__(self) -> dict:
         return {"options": self.options}
@@ -296,8 +306,8 @@ class Restorer:
                 slot = lattice[position]
                 if rate is not None or slot.text is None:
                     continue
-                chosen = slot.candidates[choices[position].index]
-                if chosen.channel >= WEAK_READING and chosen.syllable != KEEP:
+                read = slot.candidates[choices[position].index]
+                if read.channel >= WEAK_READING and read.syllable != KEEP:
                     continue
 
                 def reading(i: int, last: bool = True) -> int:

@@ -22,7 +22,7 @@ from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import SHIFT, Model, load_model, with_user_models
 from .options import Options
-from .symbols import BOS, EOS, context_symbols, number_symbol
+from .symbols import BOS, EOS, context_symbols, neighbour_symbol
 from .syllable import restyle
 
 
@@ -194,12 +194,15 @@ class Restorer:
         changes: list[Change] = []
         passages: list[list[tuple[pg.Line, float | None]]] = [[]]
         previous_letter = ""  # of the list items a), b), …
-        for line in lines:
-            rate = pg.rate(line, document, options.mode)
+        rates = [pg.rate(line, document, options.mode) for line in lines]
+        settled = self._settled(tokens, lines, rates) if options.style == "keep" else set()
+        for number, (line, rate) in enumerate(zip(lines, rates)):
             if passages[-1] and not pg.goes_on(tokens, *passages[-1][-1], line, rate):
                 passages.append([])
+            if number in settled:
+                rate = 0.0  # correct text whose every unmarked word stays: nothing to decode
             if rate == 0.0 or not line.has_words:
-                if explain and line.has_words:
+                if explain and line.has_words and number not in settled:
                     changes.append(_left_alone(text, tokens, line, document, options.mode))
                 continue  # another language, or code, or no word: nothing to restore
             passages[-1].append((line, rate))
@@ -226,6 +229,62 @@ class Restorer:
                 self._note(token, lattice, choices, position, rate, out_style, explain, changes)
         changes.sort(key=lambda c: c[0])
         return changes
+
+    def _settled(self, tokens: list[tk.Token], lines: list[pg.Line], rates: list[float | None]) -> set[int]:
+        """The lines read as correct text that need no decoding: none of their unmarked words could
+        lose to a marked reading, even with its best neighbours' help.
+
+        Each unmarked word of a correct line is weighed with the words next to
+        it (as written): a marked reading pays the clean-text channel cost,
+        and it would have to come within :data:`SETTLE_SLACK` of the word as
+        written for the line to be decoded.  Most correct lines have no such
+        word, and cost little more than tokenising them.
+        """
+        clean = [n for n, (line, rate) in enumerate(zip(lines, rates))
+                 if rate == pg.MIN_STRIP_RATE and line.counts[1]]
+        settled = {n for n, (line, rate) in enumerate(zip(lines, rates))
+                   if rate == pg.MIN_STRIP_RATE and not line.counts[1]}
+        if not clean:
+            return settled
+        model, slots_of = self.model, self._slots
+        owners, lefts, rights, rows = [], [], [], []
+        open_lines = set()
+        for n in clean:
+            line = lines[n]
+            for i in range(line.start, line.end):
+                token = tokens[i]
+                if token.kind != tk.WORD or slots_of.shape(token.text)[1]:
+                    continue
+                slot = slots_of.get(token.text, pg.MIN_STRIP_RATE)
+                if slot.ids == [model.unknown_id] or slot.ids == [model.abbreviation_id]:
+                    continue  # kept as written anyway
+                if slot.candidates[0].channel != 0.0:
+                    open_lines.add(n)  # no reading keeps it as written: it will change
+                    continue
+                owners.append(n)
+                left = neighbour_symbol(tokens, i, -1, line.start, line.end)
+                before = neighbour_symbol(tokens, _previous_word(tokens, i, line.start), -1, line.start, line.end) \
+                    if left != BOS else BOS
+                lefts.append((model.id_of.get(before, model.unknown_id), model.id_of.get(left, model.unknown_id)))
+                rights.append(model.id_of.get(neighbour_symbol(tokens, i, 1, line.start, line.end), model.unknown_id))
+                rows.append(slot)
+        if rows:
+            width = max(len(slot.ids) for slot in rows)
+            ids = np.array([slot.ids + [slot.ids[0]] * (width - len(slot.ids)) for slot in rows], dtype=np.int64)
+            unary = np.array([slot.unary + [-np.inf] * (width - len(slot.ids)) for slot in rows])
+            contexts = np.array(lefts, dtype=np.int64)
+            before = np.repeat(contexts[:, :1], width, axis=1).ravel()
+            left = np.repeat(contexts[:, 1:], width, axis=1).ravel()
+            right = np.repeat(np.array(rights, dtype=np.int64)[:, None], width, axis=1).ravel()
+            shape, flat = ids.shape, ids.ravel()
+            score = unary + (model.pair_scores(left, flat) + model.trigram_gains(before, left, flat)
+                             + model.pair_scores(flat, right) + model.trigram_gains(left, flat, right)).reshape(shape)
+            written = score[:, 0]  # the reading as written comes first: its channel costs nothing
+            rival = score[:, 1:].max(axis=1) if width > 1 else np.full(len(rows), -np.inf)
+            for n, close in zip(owners, (rival > written - SETTLE_SLACK).tolist()):
+                if close:
+                    open_lines.add(n)
+        return settled | (set(clean) - open_lines)
 
     def _lattice(self, tokens: list[tk.Token], passage: list[tuple[pg.Line, float | None]], document: tuple,
                  engine: "_EngineConfidence | None" = None) -> tuple[list[Slot], list[tuple[int, tk.Token, float | None]]]:
@@ -434,6 +493,10 @@ class Restorer:
         return restored
 
 
+#: A correct line is decoded when a marked reading of one of its unmarked words comes within
+#: this of the word as written, judged with the two words on each side (what a whole decode adds).
+SETTLE_SLACK = 3.0
+
 #: How many times weakly read OCR words may ask their context for readings (each time, the
 #: passages that changed are decoded again).
 CONTEXT_ROUNDS = 2
@@ -453,6 +516,14 @@ class _EngineConfidence:
         found = bisect.bisect_right(self.starts, offset) - 1
         confidence = self.by_start[self.starts[found]] if found >= 0 else None
         return confidence is not None and confidence >= ENGINE_SURE
+
+
+def _previous_word(tokens: list[tk.Token], index: int, start: int) -> int:
+    """The index of the token before ``tokens[index]`` (spaces skipped), or *start*."""
+    j = index - 1
+    while j > start and tokens[j].kind == tk.SPACE:
+        j -= 1
+    return max(j, start)
 
 
 def _after_number(tokens: list[tk.Token], line: pg.Line) -> set[int]:

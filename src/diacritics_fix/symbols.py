@@ -135,3 +135,35 @@ def context_symbols(tokens: Sequence[tk.Token], start: int = 0, end: int | None 
                     yield i, symbol
         # SPACE and BREAK are not positions
         i += 1
+
+
+def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: int, end: int) -> str:
+    """The symbol next to ``tokens[index]`` (before it with *step* -1, after it with +1) within a line.
+
+    A quick look, for screening correct text (see Restorer): a word is read
+    as written, a run of signs by its nearest sign, and the line's ends are
+    ``<s>`` and ``</s>``.
+
+    >>> from diacritics_fix.tokens import tokenize
+    >>> tokens = tokenize("Ủy ban nhân dân tinh, xã")
+    >>> neighbour_symbol(tokens, 8, -1, 0, len(tokens)), neighbour_symbol(tokens, 8, 1, 0, len(tokens))
+    ('dân', ',')
+    """
+    from .ngrams import word_symbol
+
+    j = index + step
+    while start <= j < end and tokens[j].kind == tk.SPACE:
+        j += step
+    if not start <= j < end or tokens[j].kind == tk.BREAK:
+        return BOS if step < 0 else EOS
+    token = tokens[j]
+    if token.kind == tk.WORD:
+        return word_symbol(token.text)
+    if token.kind == tk.NUMBER:
+        return number_symbol(token.text)
+    if token.kind == tk.PUNCT:
+        signs = punctuation_symbols(token.text)
+        return (signs[-1] if step < 0 else signs[0]) if signs else PUNCT
+    if token.kind == tk.MIXED:
+        return UNK
+    return CODE

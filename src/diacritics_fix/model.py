@@ -17,15 +17,16 @@ process (see :func:`load_model`).  The files of ``data/lexicon/`` are made by
 ``pairs_keys.npy``, ``pairs_lists.npy``
     syllable pairs that word lists vouch for, and which lists (a bit each:
     a dictionary word, a longer dictionary word, Tesseract's word pairs, a
-    hand-written domain phrase);
-``phrases.txt``
-    multi-syllable dictionary words and domain phrases, canonical spelling.
+    hand-written domain phrase).
 
 The decoder scores a reading of a paragraph log-linearly: the model's
 ``log P(syllable | two before)`` times ``Weights.lm``, plus, for each pair
 of neighbouring syllables, the weights of the lists that vouch for it, plus
-bonuses for spelling a known phrase.  Lists are evidence beside the counts,
-never counts themselves; their weights are tuned on the tune split.
+bonuses for spelling a phrase the user gave.  Lists are evidence beside the
+counts, never counts themselves; their weights are tuned on the tune split.
+(A bonus for spelling a whole dictionary word or domain phrase was tried as
+well: with the trigram counts it no longer helps, so the shipped lists count
+through their pairs alone.)
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Weights(NamedTuple):
     in_long_word: float = 0.5  # … inside a longer dictionary word
     in_tesseract: float = 0.5  # … listed by Tesseract
     in_phrase: float = 1.0  # … inside a hand-written phrase
-    phrase_per_syllable: float = 0.5  # bonus per extra syllable of a matched phrase
+    phrase_per_syllable: float = 0.5  # bonus per extra syllable of a matched phrase (a user's)
     user_phrase_pair: float = 8.0  # bonus of each syllable pair inside a user's phrase
     ocr_channel: float = 1.0  # weight of the OCR channel's log P against the language model
     confidence_temperature: float = 1.5  # divides max-marginal scores before normalising (fitted on OCR tune pairs)
@@ -348,23 +349,6 @@ class Model:
             self.by_skeleton.setdefault(skeleton(syllable), []).append(sid)
         return sid
 
-    def add_compiled_phrases(self, phrases: Iterable[list[str]]) -> None:
-        """Add the shipped phrase table fast: distinct phrases of known canonical syllables."""
-        id_of, phrases_by_key = self.id_of, self.phrases
-        skeletons = [skeleton(s) for s in self.syllables]
-        for syllables in phrases:
-            try:
-                ids = tuple([id_of[s] for s in syllables])
-            except KeyError:
-                continue  # a table built for other syllables: skip what does not fit
-            key = tuple([skeletons[i] for i in ids])
-            found = phrases_by_key.get(key)
-            if found is None:
-                phrases_by_key[key] = [ids]
-                self._phrase_length(key)
-            else:
-                found.append(ids)
-
     def _phrase_length(self, key: tuple[str, ...]) -> None:
         lengths = self.phrase_lengths.setdefault(key[:2], [])
         if len(key) not in lengths:
@@ -471,8 +455,6 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
         np.load(lexicon / "pairs_keys.npy", mmap_mode="r"), np.load(lexicon / "pairs_lists.npy", mmap_mode="r"),
         _load_abbreviations(root / "abbreviations.txt"), weights,
     )
-    with open(lexicon / "phrases.txt", encoding="utf-8") as handle:
-        model.add_compiled_phrases(line.split() for line in handle if not line.startswith("#"))
     return model
 
 

@@ -183,12 +183,16 @@ def main() -> None:
     parser.add_argument("--split", default="held-out", choices=("held-out", "tune"))
     parser.add_argument("--limit", type=int, help="only the first N documents of the split")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
-    parser.add_argument("--section", default="all", choices=("all", "text", "ocr", "sources"),
+    parser.add_argument("--section", default="all", choices=("all", "text", "ocr", "sources", "resources"),
                         help="text: stripped, correct, English and mixed text; ocr: the OCR pairs")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)  # internal: see resources_table
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.split, args.limit)))
+        return
+    if args.memory:
+        print(json.dumps(peak_memory()))
         return
     if args.section in ("all", "text"):
         text_table(args)
@@ -198,6 +202,47 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "sources.py")], check=False)
     if args.section in ("all", "ocr"):
         ocr_table()
+    if args.section in ("all", "resources"):
+        resources_table()
+
+
+def peak_memory() -> dict:
+    """In this process: restore the stripped held-out split and the held-out scan-level OCR pairs."""
+    from ocr import pairs
+
+    from diacritics_fix import Restorer
+
+    restorer = Restorer()
+    words = 0
+    for path in documents("held-out"):
+        text = strip_marks(path.read_text(encoding="utf-8"))
+        restorer.restore(text)
+        words += len(text.split())
+    for _, ocr, _ in pairs("dev-scan"):
+        restorer.restore(ocr)
+        words += len(ocr.split())
+    return {"words": words, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def resources_table() -> None:
+    """Start-up, peak memory, and the size of the wheel a user installs."""
+    import glob
+    import tempfile
+
+    startup = startup_seconds()
+    done = subprocess.run([sys.executable, __file__, "--memory"], capture_output=True, text=True)
+    memory = json.loads(done.stdout) if done.returncode == 0 else None
+    with tempfile.TemporaryDirectory() as folder:
+        built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", folder, str(HERE.parent)],
+                               capture_output=True, text=True)
+        wheels = glob.glob(f"{folder}/*.whl")
+        wheel = Path(wheels[0]).stat().st_size / 1e6 if built.returncode == 0 and wheels else None
+    print()
+    print("| start-up (one line, process start to exit, median of 5) | peak memory (stripped held-out + scan OCR held-out) | wheel |")
+    print("|---|---|---|")
+    peak = f"{memory['peak_mb']:.0f} MB ({memory['words']:,} words)" if memory else "not measured"
+    size = f"{wheel:.1f} MB" if wheel else "not built (pip install build)"
+    print(f"| {startup:.2f} s | {peak} | {size} |")
 
 
 def ocr_table() -> None:

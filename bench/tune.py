@@ -3,6 +3,7 @@
 
     python bench/tune.py --domain admin|general|everyday [--rounds 2]   # one domain's mixture
     python bench/tune.py --weights [--rounds 1] [--fields a,b]          # the Weights, all domains
+    python bench/tune.py --priors                                       # how passages choose their domain
 
 A *tuning build* counts the training corpus without the texts tuned on:
 the dev corpus is left out entirely (its tune split is tuned on), so are the
@@ -34,6 +35,7 @@ from corpus import (  # noqa: E402
 )
 
 import diacritics_fix.model as model_module  # noqa: E402
+import diacritics_fix.paragraphs as paragraphs  # noqa: E402
 from diacritics_fix import Options, Restorer  # noqa: E402
 from diacritics_fix.model import Weights, load_model  # noqa: E402
 
@@ -87,13 +89,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--domain", choices=sorted(DOMAIN_SET), help="tune this domain's mixture")
     parser.add_argument("--weights", action="store_true", help="tune the fields of Weights")
+    parser.add_argument("--priors", action="store_true", help="tune how passages choose their domain")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--admin", type=int, default=60, help="dev tune documents")
     parser.add_argument("--wikipedia", type=int, default=60, help="Wikipedia tune articles")
     parser.add_argument("--fields", help="comma-separated Weights fields to tune (default: all but a few)")
     args = parser.parse_args()
-    if not args.domain and not args.weights:
-        parser.error("give --domain NAME or --weights")
+    if not (args.domain or args.weights or args.priors):
+        parser.error("give --domain NAME, --weights or --priors")
 
     work = Path(tempfile.mkdtemp(prefix="tune-", dir=ROOT / "build"))
     (work / "lexicon").mkdir()
@@ -152,6 +155,24 @@ def main() -> None:
                     if score(trial_scores) > best + 1e-5:
                         weights, best, scores = trial, score(trial_scores), trial_scores
                         print(f"{best:.5f} {name}={value:.4f}", flush=True)
+        if args.priors:
+            for name in ("general", "everyday", "words"):
+                current = paragraphs.DOMAIN_PRIOR_WORDS if name == "words" else paragraphs.DOMAIN_PRIOR[name]
+                for step in ((-10, -5, 10, 20) if name == "words" else (-2.0, -1.0, 1.0, 2.0)):
+                    value = max(0, current + step) if name == "words" else current + step
+                    saved = (paragraphs.DOMAIN_PRIOR_WORDS, dict(paragraphs.DOMAIN_PRIOR))
+                    if name == "words":
+                        paragraphs.DOMAIN_PRIOR_WORDS = value
+                    else:
+                        paragraphs.DOMAIN_PRIOR[name] = value
+                    trial_scores = accuracies(weights, sets)
+                    print(f"  {name}={value}: {score(trial_scores):.5f} {trial_scores}", flush=True)
+                    if score(trial_scores) > best + 1e-5:
+                        best, scores = score(trial_scores), trial_scores
+                        print(f"{best:.5f} {name}={value}", flush=True)
+                    else:
+                        paragraphs.DOMAIN_PRIOR_WORDS, paragraphs.DOMAIN_PRIOR = saved[0], saved[1]
+            print(f"DOMAIN_PRIOR = {paragraphs.DOMAIN_PRIOR}, DOMAIN_PRIOR_WORDS = {paragraphs.DOMAIN_PRIOR_WORDS}")
     print(f"best {best:.5f} {scores}\nMIXTURES = {mixtures}\n{weights}")
 
 

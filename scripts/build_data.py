@@ -74,9 +74,9 @@ from diacritics_fix.syllable import canonical, has_marks, is_valid, skeleton  # 
 #: (tuned on that domain's tune set with bench/tune.py --domain NAME); the first is the default.
 #: The restorer reads each passage with the domain that explains it best (see paragraphs.py).
 MIXTURES = {
-    "admin": {"admin": 0.35, "general": 0.3, "own": 0.15, "everyday": 0.15, "wordfreq": 0.05},
-    "general": {"admin": 0.15, "general": 0.55, "own": 0.1, "everyday": 0.15, "wordfreq": 0.05},
-    "everyday": {"admin": 0.1, "general": 0.25, "own": 0.05, "everyday": 0.55, "wordfreq": 0.05},
+    "admin": {"admin": 0.828, "general": 0.0282, "own": 0.1001, "everyday": 0.0375, "wordfreq": 0.0062},
+    "general": {"admin": 0.0271, "general": 0.9375, "own": 0.0091, "everyday": 0.0203, "wordfreq": 0.006},
+    "everyday": {"admin": 0.0323, "general": 0.2423, "own": 0.006, "everyday": 0.7113, "wordfreq": 0.0081},
 }
 #: Trigrams seen fewer times than this are pruned (their mass goes to the backoff weights).
 MIN_TRIGRAM = 2

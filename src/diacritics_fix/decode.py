@@ -150,8 +150,30 @@ class _Pairs:
                 self.crossing[g - 1] = True
 
     def all_blocks(self) -> np.ndarray:
-        """The blocks of every pair of the batch (the last slot's row is padding)."""
-        return self.blocks(np.arange(len(self.widths) - 1))
+        """The blocks of every pair of the batch (the last slot's row is padding).
+
+        Pairs are taken out by shape (left width × right width): each shape
+        copies only its real scores, with no per-element mask.
+        """
+        width, widths = self.width, self.widths
+        size = len(widths) - 1
+        out = np.full((max(size, 0) + 1, width, width), -np.inf, dtype=np.float32)
+        if size <= 0:
+            return out
+        shape = widths[:-1] * 64 + widths[1:]
+        shape[self.crossing[:size]] = -1
+        order = np.argsort(shape, kind="stable")
+        ordered = shape[order]
+        bounds = np.flatnonzero(np.diff(ordered)) + 1
+        for group in np.split(order, bounds):
+            code = int(shape[group[0]])
+            if code < 0:
+                continue
+            r, c = divmod(code, 64)
+            template = (np.arange(r)[:, None] * c + np.arange(c)[None, :])
+            out[group[:, None, None], np.arange(r)[None, :, None], np.arange(c)[None, None, :]] = \
+                self.values[self.offsets[group][:, None, None] + template[None, :, :]]
+        return out
 
     def blocks(self, at: np.ndarray) -> np.ndarray:
         width = self.width
@@ -395,15 +417,28 @@ def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[n
     backward = np.zeros((size, width), dtype=np.float32)
     starts, lengths = _pieces(widths == 1)
     if len(starts):
+        # Lay the pieces out step by step: the slots of step t of every piece still going on are
+        # contiguous (pieces longest first), so each step of the passes works on plain slices.
+        longest = int(lengths[0])
+        going = [int(np.count_nonzero(lengths > step)) for step in range(longest)]
+        base = np.concatenate([[0], np.cumsum(going)])
+        order = np.concatenate([starts[:going[step]] + step for step in range(longest)])
         blocks = pairs.all_blocks()
-        forward[starts] = unary[starts]
-        for step in range(1, int(lengths[0])):
-            here = starts[:np.count_nonzero(lengths > step)] + step
-            forward[here] = np.max(forward[here - 1][:, :, None] + blocks[here - 1], axis=1) + unary[here]
-        for step in range(int(lengths[0]) - 2, -1, -1):
-            here = starts[:np.count_nonzero(lengths > step + 1)] + step
-            following = unary[here + 1] + backward[here + 1]
-            backward[here] = np.max(blocks[here] + following[:, None, :], axis=2)
+        into = blocks[np.maximum(order - 1, 0)]  # the pair leading into each laid-out slot
+        into_t = np.ascontiguousarray(into.transpose(0, 2, 1))  # [to, from]: reduce over the last axis
+        own = unary[order]
+        f = np.empty_like(own)
+        b = np.zeros_like(own)
+        f[:going[0]] = own[:going[0]]
+        for step in range(1, longest):
+            here, before = slice(base[step], base[step + 1]), slice(base[step - 1], base[step - 1] + going[step])
+            f[here] = np.max(into_t[here] + f[before][:, None, :], axis=2) + own[here]
+        for step in range(longest - 2, -1, -1):
+            after = slice(base[step + 1], base[step + 2])
+            here = slice(base[step], base[step] + going[step + 1])
+            b[here] = np.max(into[after] + (own[after] + b[after])[:, None, :], axis=2)
+        forward[order] = f
+        backward[order] = b
     with np.errstate(invalid="ignore"):
         marginals = forward + backward
     marginals[np.isnan(marginals)] = -np.inf

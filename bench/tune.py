@@ -156,23 +156,33 @@ def main() -> None:
                         weights, best, scores = trial, score(trial_scores), trial_scores
                         print(f"{best:.5f} {name}={value:.4f}", flush=True)
         if args.priors:
-            for name in ("general", "everyday", "words"):
-                current = paragraphs.DOMAIN_PRIOR_WORDS if name == "words" else paragraphs.DOMAIN_PRIOR[name]
-                for step in ((-10, -5, 10, 20) if name == "words" else (-2.0, -1.0, 1.0, 2.0)):
-                    value = max(0, current + step) if name == "words" else current + step
-                    saved = (paragraphs.DOMAIN_PRIOR_WORDS, dict(paragraphs.DOMAIN_PRIOR))
-                    if name == "words":
-                        paragraphs.DOMAIN_PRIOR_WORDS = value
-                    else:
-                        paragraphs.DOMAIN_PRIOR[name] = value
+            # (name, getter, setter, steps): the first choice's odds and borrowed words, then the path's
+            knobs = [
+                ("general", lambda: paragraphs.DOMAIN_PRIOR["general"],
+                 lambda v: paragraphs.DOMAIN_PRIOR.__setitem__("general", v), (-2.0, -1.0, 1.0, 2.0)),
+                ("everyday", lambda: paragraphs.DOMAIN_PRIOR["everyday"],
+                 lambda v: paragraphs.DOMAIN_PRIOR.__setitem__("everyday", v), (-2.0, -1.0, 1.0, 2.0)),
+                ("words", lambda: paragraphs.DOMAIN_PRIOR_WORDS,
+                 lambda v: setattr(paragraphs, "DOMAIN_PRIOR_WORDS", max(0, v)), (-10, 10, 30)),
+                ("path general", lambda: paragraphs.PATH_PRIOR[0]["general"],
+                 lambda v: paragraphs.PATH_PRIOR[0].__setitem__("general", v), (-4.0, -2.0, 2.0)),
+                ("path everyday", lambda: paragraphs.PATH_PRIOR[0]["everyday"],
+                 lambda v: paragraphs.PATH_PRIOR[0].__setitem__("everyday", v), (-4.0, -2.0, 2.0)),
+                ("path words", lambda: paragraphs.PATH_PRIOR[1],
+                 lambda v: setattr(paragraphs, "PATH_PRIOR", (paragraphs.PATH_PRIOR[0], max(0, v))), (-10, 20, 60)),
+            ]
+            for name, get, put, steps in knobs:
+                kept = start = get()
+                for step in steps:
+                    put(start + step)
                     trial_scores = accuracies(weights, sets)
-                    print(f"  {name}={value}: {score(trial_scores):.5f} {trial_scores}", flush=True)
+                    print(f"  {name}={start + step}: {score(trial_scores):.5f} {trial_scores}", flush=True)
                     if score(trial_scores) > best + 1e-5:
-                        best, scores = score(trial_scores), trial_scores
-                        print(f"{best:.5f} {name}={value}", flush=True)
-                    else:
-                        paragraphs.DOMAIN_PRIOR_WORDS, paragraphs.DOMAIN_PRIOR = saved[0], saved[1]
-            print(f"DOMAIN_PRIOR = {paragraphs.DOMAIN_PRIOR}, DOMAIN_PRIOR_WORDS = {paragraphs.DOMAIN_PRIOR_WORDS}")
+                        best, scores, kept = score(trial_scores), trial_scores, start + step
+                        print(f"{best:.5f} {name}={kept}", flush=True)
+                put(kept)
+            print(f"DOMAIN_PRIOR = {paragraphs.DOMAIN_PRIOR}, DOMAIN_PRIOR_WORDS = {paragraphs.DOMAIN_PRIOR_WORDS}, "
+                  f"PATH_PRIOR = {paragraphs.PATH_PRIOR}")
     print(f"best {best:.5f} {scores}\nMIXTURES = {mixtures}\n{weights}")
 
 

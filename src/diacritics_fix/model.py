@@ -211,6 +211,10 @@ class Model:
         gain = self._trigram_logps(before, first, second, domain) - self._bigram_logps(first, second, domain)
         return (self.weights.lm * self.weights.trigram) * gain
 
+    def sequence_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:
+        """For each domain, ``log P(second | before first)`` (the language model alone, no weights)."""
+        return {name: self._trigram_logps(before, first, second, name) for name in self.domains}
+
     def skeleton_logps(self, ids: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
         """For each domain, ``log Σ P(reading)`` of each row of readings (*ids*, where *valid*):
         how likely each domain finds a word whose reading is not chosen yet."""

@@ -292,13 +292,21 @@ DOMAIN_PRIOR_WORDS = 20
 DOMAIN_PRIOR = {"admin": 0.0, "general": -2.0, "everyday": -2.0}
 
 
-def domains(passage_scores: list[dict[str, float]], passage_words: list[int]) -> list[str]:
+#: … and once read, by the likelihood of its syllables: log prior odds, and how many words of
+#: the document's evidence a passage borrows.
+PATH_PRIOR = ({"admin": 0.0, "general": 0.0, "everyday": 0.0}, 20)
+
+
+def domains(passage_scores: list[dict[str, float]], passage_words: list[int],
+            prior: tuple[dict[str, float], int] | None = None) -> list[str]:
     """The domain each passage is read in: the one whose model explains its words best.
 
     *passage_scores* give, for each passage, each domain's log-likelihood of its
-    words (their skeletons: readings are not chosen yet, see
-    :meth:`Model.skeleton_logps`); a passage adds its document's evidence,
-    per word, as if it had :data:`DOMAIN_PRIOR_WORDS` more.
+    words (their skeletons before they are read, see :meth:`Model.skeleton_logps`;
+    their syllables after, see :meth:`Model.sequence_logps`); a passage adds its
+    document's evidence, per word, as if it had :data:`DOMAIN_PRIOR_WORDS` more,
+    and each domain its prior log odds (*prior*: the odds and the words, when
+    not those of the first choice).
 
     >>> domains([{"admin": -40.0, "everyday": -30.0}, {"admin": -20.0, "everyday": -22.0}], [10, 10])
     ['everyday', 'everyday']
@@ -307,12 +315,12 @@ def domains(passage_scores: list[dict[str, float]], passage_words: list[int]) ->
     """
     if not passage_scores:
         return []
+    odds, borrowed = prior if prior is not None else (DOMAIN_PRIOR, DOMAIN_PRIOR_WORDS)
     names = list(passage_scores[0])
     total_words = max(1, sum(passage_words))
     document = {name: sum(scores[name] for scores in passage_scores) / total_words for name in names}
     chosen = []
     for scores in passage_scores:
-        best = max(names, key=lambda name: scores[name] + DOMAIN_PRIOR_WORDS * document[name]
-                   + DOMAIN_PRIOR.get(name, 0.0))
+        best = max(names, key=lambda name: scores[name] + borrowed * document[name] + odds.get(name, 0.0))
         chosen.append(best)
     return chosen

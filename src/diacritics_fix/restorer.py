@@ -221,6 +221,7 @@ class Restorer:
         with_confidence = explain or options.mark_uncertain
         chosen = self._domains(lattices)
         decoded = self._decode(lattices, chosen, with_confidence)
+        decoded = self._read_again(lattices, decoded, chosen, with_confidence)
         for _ in range(CONTEXT_ROUNDS):
             if not self._ask_context(lattices, words, decoded, chosen, with_confidence):
                 break
@@ -336,6 +337,37 @@ class Restorer:
         scores = [{name: float(values[a:b].sum()) for name, values in per_slot.items()}
                   for a, b in zip(bounds[:-1], bounds[1:])]
         return pg.domains(scores, sizes)
+
+    def _read_again(self, lattices: list[list[Slot]], decoded: list[list[Choice]], chosen: list[str],
+                    with_confidence: bool) -> list[list[Choice]]:
+        """Decode again, in another domain, the passages whose readings that domain explains better.
+
+        The first choice of domain sees only the words' skeletons; once read,
+        a passage's syllables say more: their likelihood under each domain's
+        model (with the document's, see :func:`paragraphs.domains`) decides.
+        *chosen* is updated in place.
+        """
+        model = self.model
+        if len(model.domains) == 1 or not lattices:
+            return decoded
+        sequences = [[slot.ids[choice.index] for slot, choice in zip(lattice, choices)]
+                     for lattice, choices in zip(lattices, decoded)]
+        second = np.array([sid for seq in sequences for sid in seq[1:]], dtype=np.int64)
+        first = np.array([sid for seq in sequences for sid in seq[:-1]], dtype=np.int64)
+        before = np.array([sid for seq in sequences for sid in [seq[0], *seq[:-2]]], dtype=np.int64)
+        per_step = model.sequence_logps(before, first, second)
+        sizes = [len(seq) - 1 for seq in sequences]
+        bounds = np.cumsum([0, *sizes])
+        scores = [{name: float(values[a:b].sum()) for name, values in per_step.items()}
+                  for a, b in zip(bounds[:-1], bounds[1:])]
+        again = pg.domains(scores, sizes, pg.PATH_PRIOR)
+        changed = [n for n, (old, new) in enumerate(zip(chosen, again)) if old != new]
+        if changed:
+            for n, choices in zip(changed, self._decode([lattices[n] for n in changed],
+                                                        [again[n] for n in changed], with_confidence)):
+                decoded[n] = choices
+                chosen[n] = again[n]
+        return decoded
 
     def _decode(self, lattices: list[list[Slot]], chosen: list[str], with_confidence: bool) -> list[list[Choice]]:
         """Decode each lattice in its domain."""

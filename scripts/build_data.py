@@ -76,7 +76,7 @@ from diacritics_fix.syllable import canonical, has_marks, is_valid, skeleton  # 
 MIXTURES = {
     "admin": {"admin": 0.828, "general": 0.0282, "own": 0.1001, "everyday": 0.0375, "wordfreq": 0.0062},
     "general": {"admin": 0.0271, "general": 0.9375, "own": 0.0091, "everyday": 0.0203, "wordfreq": 0.006},
-    "everyday": {"admin": 0.0323, "general": 0.2423, "own": 0.006, "everyday": 0.7113, "wordfreq": 0.0081},
+    "everyday": {"admin": 0.014, "general": 0.1404, "own": 0.0139, "everyday": 0.8246, "wordfreq": 0.007},
 }
 #: Trigrams seen fewer times than this are pruned (their mass goes to the backoff weights).
 MIN_TRIGRAM = 2

@@ -64,8 +64,8 @@ WHOLE_FILE_LIMIT = 64 << 20
 #: Table budgets, in entries: past its budget a table drops its rarest entries.
 #: About 120 bytes an entry: with the defaults counting stays under about
 #: 700 MB however large the corpus (bench/learn.py measures the worst case).
-PAIR_BUDGET = 1_500_000
-TRIGRAM_BUDGET = 2_000_000
+PAIR_BUDGET = 1_000_000
+TRIGRAM_BUDGET = 1_000_000
 PHRASE_BUDGET = 1_000_000
 NAME_BUDGET = 200_000
 #: A phrase is written when seen this often, and when it is the reading of

@@ -289,12 +289,13 @@ def left_alone_reason(line: Line, document: tuple[int, ...], mode: str) -> str |
 #: A passage borrows its document's evidence as if it had this many more words.
 DOMAIN_PRIOR_WORDS = 20
 #: log prior odds of each domain against the default (administrative text, the tool's first use).
+#: These and PATH_PRIOR are tuned on the tune sets (bench/tune.py --priors).
 DOMAIN_PRIOR = {"admin": 0.0, "general": -2.0, "everyday": -2.0}
 
 
 #: … and once read, by the likelihood of its syllables: log prior odds, and how many words of
 #: the document's evidence a passage borrows.
-PATH_PRIOR = ({"admin": 0.0, "general": 0.0, "everyday": 0.0}, 20)
+PATH_PRIOR = ({"admin": 0.0, "general": 0.0, "everyday": -4.0}, 20)
 
 
 def domains(passage_scores: list[dict[str, float]], passage_words: list[int],

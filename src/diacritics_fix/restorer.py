@@ -227,7 +227,10 @@ class Restorer:
                 break
         for lattice, passage_words, choices in zip(lattices, words, decoded):
             for position, token, rate in passage_words:
-                self._note(token, lattice, choices, position, rate, out_style, explain, changes)
+                if rate is _DOT:
+                    self._dot(token, lattice, choices, position, explain, changes)
+                else:
+                    self._note(token, lattice, choices, position, rate, out_style, explain, changes)
         changes.sort(key=lambda c: c[0])
         return changes
 
@@ -297,9 +300,14 @@ class Restorer:
             forced = self._fixed_words(tokens, paragraph, document, ocr=rate is None)
             for index, symbol in context_symbols(tokens, paragraph.start, paragraph.end):
                 token = tokens[index]
+                if rate is None and _space_read_as_dot(tokens, index):
+                    words.append((len(lattice), token, _DOT))  # not a position: a space between two words
+                    continue
                 slot = None
                 if symbol is None:
                     slot = forced.get(token.start)
+                    if slot is None and rate is None and _dotted_letter(tokens, index):
+                        slot = slots_of.keep_slot  # "v.v.", "T.Ư": one letter by a dot is an abbreviation
                     if slot is None:
                         if rate is None:
                             slot = slots_of.ocr(token.text, sure=engine is not None and engine.sure(token.start))
@@ -423,6 +431,19 @@ class Restorer:
             for n, choices in zip(changed, again):
                 decoded[n] = choices
         return bool(changed)
+
+    def _dot(self, token: tk.Token, lattice: list[Slot], choices: list[Choice], position: int, explain: bool,
+             changes: list) -> None:
+        """A dot that OCR read for a space (``co.thanh``): a space again when both words around it are read."""
+        model = self.model
+        for at in (position - 1, position):
+            candidate = lattice[at].candidates[choices[at].index]
+            if candidate.syllable == KEEP or candidate.syllable < model.first_syllable:
+                return
+        if explain:
+            changes.append(Change(token.start, token.end, token.text, " ", 1.0, (), "OCR: a space read as a dot"))
+        else:
+            changes.append((token.start, token.end, token.text, " "))
 
     def _note(self, token: tk.Token, lattice: list[Slot], choices: list[Choice], position: int,
               rate: float | None, out_style: str, explain: bool, changes: list[Change]) -> None:
@@ -548,6 +569,32 @@ class _EngineConfidence:
         found = bisect.bisect_right(self.starts, offset) - 1
         confidence = self.by_start[self.starts[found]] if found >= 0 else None
         return confidence is not None and confidence >= ENGINE_SURE
+
+
+_DOT = "dot"  # marks, in a passage's words, a dot read for a space
+
+
+def _dotted_letter(tokens: list[tk.Token], index: int) -> bool:
+    """A single letter with a dot glued to it (``v.v.``, ``T.Ư``, ``Tp.``'s neighbours)."""
+    token = tokens[index]
+    if len(token.text) != 1:
+        return False
+    before = tokens[index - 1] if index else None
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    return bool(before and before.end == token.start and before.text.endswith(".")
+                or after and after.start == token.end and after.text.startswith("."))
+
+
+def _space_read_as_dot(tokens: list[tk.Token], index: int) -> bool:
+    """A lone dot glued between two words of two letters or more (``co.thanh``, ``ngudi.od``): OCR
+    read a space as a dot.  One-letter parts (``v.v``) and file names (``report.docx``) are not."""
+    token = tokens[index]
+    if token.text != "." or index == 0 or index + 1 >= len(tokens):
+        return False
+    left, right = tokens[index - 1], tokens[index + 1]
+    return (left.kind in (tk.WORD, tk.MIXED) and right.kind in (tk.WORD, tk.MIXED)
+            and len(left.text) > 1 and len(right.text) > 1 and left.end == token.start and right.start == token.end
+            and right.text[:1].islower())
 
 
 def _previous_word(tokens: list[tk.Token], index: int, start: int) -> int:

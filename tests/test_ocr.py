@@ -93,11 +93,14 @@ def test_auto_mode_tells_ocr_from_stripped_and_clean_text():
 
 
 def test_mark_uncertain_wraps_only_doubtful_words():
+    text = "Ban Thu@ng vy Thanh iy téng hgp bfa cfo"
     options = Options(mark_uncertain=True, threshold=0.7, marker="[[…]]")
-    out = Restorer(options).restore("HG tr¢ ngudi cé céng véi cach mang")
-    # "HG" (Hỗ) and "tr¢" (trợ) are badly damaged; the rest is sure.
-    assert out.startswith("[[") and out.count("[[") == 2
-    assert out.endswith(" người có công với cách mạng")
+    out = Restorer(options).restore(text)
+    # the end is badly damaged ("bfa cfo" for "báo cáo"): doubtful; the known phrase before it is sure
+    assert out.startswith("Ban Thường vụ Thành ủy tổng hợp [[")
+    # exactly the words whose confidence is below the threshold are wrapped
+    doubtful = [c for c in Restorer().explain(text) if c.confidence < 0.7]
+    assert out.count("[[") == len(doubtful) >= 1
 
 
 def test_explain_gives_a_confidence_and_runners_up_for_each_ocr_word():
@@ -127,3 +130,26 @@ def test_a_fresh_pair_from_the_shared_tool(tmp_path):
     ocr = (tmp_path / "out" / "doc.ocr.txt").read_text(encoding="utf-8")
     truth = (tmp_path / "out" / "doc.truth.txt").read_text(encoding="utf-8")
     assert word_accuracy(truth, restore(ocr)) >= 0.85
+
+
+# --- readings the context asks for, dots read for spaces ------------------------------------------------
+
+CONTEXT_CASES = [
+    ("context-asks-for-ho",
+     "Viéc hg tr¢ ngudi cé céng véi cach mang",
+     "Việc hỗ trợ người có công với cách mạng",
+     '"hg" is read by the channel as hộ, hệ, họ …, never hỗ: "trợ người có công" after it asks for it'),
+    ("dot-read-for-a-space",
+     "Khen thudng cac don vi co.thanh tich xuat séc trong nam",
+     "Khen thưởng các đơn vị có thành tích xuất sắc trong năm",
+     "a space read as a dot between two words comes back as a space"),
+    ("one-letter-by-a-dot-stays",
+     "Bao cdo, téng hgp y kién v.v. trong thang",
+     "Báo cáo, tổng hợp ý kiến v.v. trong tháng",
+     '"v.v." (vân vân) is an abbreviation, not two misread words'),
+]
+
+
+@pytest.mark.parametrize("label, ocr, expected, comment", CONTEXT_CASES, ids=[c[0] for c in CONTEXT_CASES])
+def test_context_and_torn_words(label, ocr, expected, comment):
+    assert restore(ocr) == expected, comment

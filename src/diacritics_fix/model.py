@@ -74,9 +74,9 @@ class Weights(NamedTuple):
     lm: float = 1.0  # weight of the language model's log P
     trigram: float = 1.0  # weight of what the second syllable of context adds (0: a bigram model)
     in_word: float = 1.0  # a pair inside a two-syllable dictionary word
-    in_long_word: float = 0.5  # … inside a longer dictionary word
-    in_tesseract: float = 0.5  # … listed by Tesseract
-    in_phrase: float = 1.0  # … inside a hand-written phrase
+    in_long_word: float = 0.25  # … inside a longer dictionary word
+    in_tesseract: float = 0.375  # … listed by Tesseract
+    in_phrase: float = 0.5  # … inside a hand-written phrase
     phrase_per_syllable: float = 0.5  # bonus per extra syllable of a matched phrase (a user's)
     user_phrase_pair: float = 8.0  # bonus of each syllable pair inside a user's phrase
     ocr_channel: float = 1.0  # weight of the OCR channel's log P against the language model

@@ -239,7 +239,6 @@ def test_user_phrases_do_not_leak_into_other_restorers():
 @pytest.mark.parametrize(
     "phrases, text",
     [
-        pytest.param((), NOTICE_STRIPPED, id="shipped-phrases"),
         pytest.param((NAME,), NAME_LINE, id="user-phrase"),
         pytest.param(
             ("Bàn Văn Sử",),

@@ -213,7 +213,12 @@ class Model:
 
     def sequence_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:
         """For each domain, ``log P(second | before first)`` (the language model alone, no weights)."""
-        return {name: self._trigram_logps(before, first, second, name) for name in self.domains}
+        if self.user is not None or max(before.max(initial=0), first.max(initial=0),
+                                        second.max(initial=0)) >= self.shipped_size:
+            return {name: self._trigram_logps(before, first, second, name) for name in self.domains}
+        places = self.lm.locate(before, first, second)  # the domains share their keys: look up once
+        return {name: lm.trigram_logps_at(places, first, second).astype(np.float64)
+                for name, lm in self.domains.items()}
 
     def skeleton_logps(self, ids: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
         """For each domain, ``log Σ P(reading)`` of each row of readings (*ids*, where *valid*):

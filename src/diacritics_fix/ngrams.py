@@ -264,6 +264,21 @@ class BackoffModel:
         backoff = np.where(found2, self.bigram_backoff[where2], 0.0)
         return np.where(found3, self.trigram_logp[where3], backoff + self.bigram_logps(b, c))
 
+    def locate(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple:
+        """Where the trigrams ``a b c``, the contexts ``a b`` and the bigrams ``b c`` are in the keys:
+        models that share their keys (the domains) look them up once (see :meth:`trigram_logps_at`)."""
+        a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
+        return (_lookup(self.trigram_keys, a64 << 2 * SHIFT | b64 << SHIFT | c64),
+                _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32)),
+                _lookup(self.bigram_keys, (b64 << SHIFT | c64).astype(np.uint32)))
+
+    def trigram_logps_at(self, places: tuple, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """``log P(c | a b)`` from what :meth:`locate` found (of this model or one sharing its keys)."""
+        (where3, found3), (where2, found2), (where_bc, found_bc) = places
+        backoff = np.where(found2, self.bigram_backoff[where2], 0.0)
+        bigram = np.where(found_bc, self.bigram_logp[where_bc], self.unigram_backoff[b] + self.unigram_logp[c])
+        return np.where(found3, self.trigram_logp[where3], backoff + bigram)
+
     def logp(self, context: Sequence[str], symbol: str) -> float:
         """``log P(symbol | context)`` for symbols (the last two of *context* count)."""
         position = {s: i for i, s in enumerate(self.symbols)}

@@ -131,6 +131,7 @@ class Restorer:
         self._slots = SlotCache(base, self.options.max_candidates)
         self._decoders = {domain: Decoder(base, domain=domain) for domain in base.domains}
         self._readings: dict[tuple, str | None] = {}
+        self._skeleton_scores: dict[int, list[float]] = {}  # slot serial → each domain's log P of its skeleton
         self._model = base
 
     def __getstate__(self) -> dict:
@@ -328,22 +329,34 @@ class Restorer:
         return lattice, words
 
     def _domains(self, lattices: list[list[Slot]]) -> list[str]:
-        """The domain each lattice is read in (see :func:`paragraphs.domains`)."""
+        """The domain each lattice is read in first (see :func:`paragraphs.domains`)."""
         model = self.model
         if len(model.domains) == 1 or not lattices:
             return [model.default_domain] * len(lattices)
-        slots = [slot for lattice in lattices for slot in lattice[1:-1]]
-        width = max(len(slot.ids) for slot in slots) if slots else 1
-        ids = np.zeros((len(slots), width), dtype=np.int64)
-        valid = np.zeros((len(slots), width), dtype=bool)
-        for row, slot in enumerate(slots):
-            ids[row, :len(slot.ids)] = slot.ids
-            valid[row, :len(slot.ids)] = True
-        per_slot = model.skeleton_logps(ids, valid)
-        sizes = [len(lattice) - 2 for lattice in lattices]
-        bounds = np.cumsum([0, *sizes])
-        scores = [{name: float(values[a:b].sum()) for name, values in per_slot.items()}
-                  for a, b in zip(bounds[:-1], bounds[1:])]
+        names = list(model.domains)
+        known = self._skeleton_scores
+        missing = {slot.serial: slot for lattice in lattices for slot in lattice[1:-1] if slot.serial not in known}
+        if missing:
+            slots = list(missing.values())
+            width = max(len(slot.ids) for slot in slots)
+            ids = np.zeros((len(slots), width), dtype=np.int64)
+            valid = np.zeros((len(slots), width), dtype=bool)
+            for row, slot in enumerate(slots):
+                ids[row, :len(slot.ids)] = slot.ids
+                valid[row, :len(slot.ids)] = True
+            per_slot = np.stack([model.skeleton_logps(ids, valid)[name] for name in names], axis=1)
+            if len(known) + len(slots) > 200_000:
+                known.clear()
+            known.update(zip(missing, per_slot.tolist()))
+        scores, sizes = [], []
+        nothing = [0.0] * len(names)  # a slot whose scores another thread has just cleared
+        for lattice in lattices:
+            totals = [0.0] * len(names)
+            for slot in lattice[1:-1]:
+                for k, value in enumerate(known.get(slot.serial, nothing)):
+                    totals[k] += value
+            scores.append(dict(zip(names, totals)))
+            sizes.append(len(lattice) - 2)
         return pg.domains(scores, sizes)
 
     def _read_again(self, lattices: list[list[Slot]], decoded: list[list[Choice]], chosen: list[str],

@@ -19,6 +19,7 @@ words that could be Vietnamese syllables without them, foreign words, and
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections import Counter
 from typing import NamedTuple, Protocol, Sequence
@@ -250,11 +251,17 @@ def document_style(tokens: Sequence[tk.Token]) -> str:
     """The tone placement most used by the document's marked words (``hòa`` if none)."""
     votes: Counter[str] = Counter()
     for token in tokens:
-        if token.kind == tk.WORD and has_marks(token.text):
-            style = tone_style(unicodedata.normalize("NFC", token.text).lower())
+        if token.kind == tk.WORD:
+            style = _word_style(token.text)
             if style:
                 votes[style] += 1
     return "hoà" if votes["hoà"] > votes["hòa"] else "hòa"
+
+
+@functools.lru_cache(maxsize=50_000)
+def _word_style(word: str) -> str | None:
+    """:func:`tone_style` of a word as written (None for an unmarked one); words recur, so it is kept."""
+    return tone_style(unicodedata.normalize("NFC", word).lower()) if has_marks(word) else None
 
 
 def rate(line: Line, document: tuple[int, ...], mode: str) -> float | None:

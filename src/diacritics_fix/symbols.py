@@ -137,6 +137,9 @@ def context_symbols(tokens: Sequence[tk.Token], start: int = 0, end: int | None 
         i += 1
 
 
+_WORD_SYMBOLS: dict[str, str] = {}
+
+
 def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: int, end: int) -> str:
     """The symbol next to ``tokens[index]`` (before it with *step* -1, after it with +1) within a line.
 
@@ -158,7 +161,12 @@ def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: i
         return BOS if step < 0 else EOS
     token = tokens[j]
     if token.kind == tk.WORD:
-        return word_symbol(token.text)
+        symbol = _WORD_SYMBOLS.get(token.text)
+        if symbol is None:
+            symbol = word_symbol(token.text)
+            if len(_WORD_SYMBOLS) < 200_000:
+                _WORD_SYMBOLS[token.text] = symbol
+        return symbol
     if token.kind == tk.NUMBER:
         return number_symbol(token.text)
     if token.kind == tk.PUNCT:

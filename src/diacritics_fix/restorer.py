@@ -19,7 +19,7 @@ from .candidates import KEEP, MIN_STRIP_RATE, Slot, SlotCache, is_ocr_output, st
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import PAIR_SHIFT, Model, load_model, with_user_models
-from .options import Options
+from .options import Options, strings
 from .syllable import has_marks, place_tone, restyle, skeleton, split_tone, tone_style
 
 
@@ -73,18 +73,26 @@ def _letters_upper(text: str) -> bool:
     return len(letters) > 1 and all(ch.isupper() for ch in letters)
 
 
-def apply_case(original: str, word: str) -> str:
-    """Give *word* (lowercase) the case pattern of *original* (its letters).
+def apply_case(original: str, word: str, after_lowercase: bool = False) -> str:
+    """Give *word* (lowercase) the case pattern of the letters of *original* that it keeps.
 
     >>> apply_case("THANH", "thành"), apply_case("Thanh", "thành"), apply_case("thanh", "thành")
     ('THÀNH', 'Thành', 'thành')
     >>> apply_case("T6", "tổ"), apply_case("A", "à")
     ('Tổ', 'À')
+
+    A letter the reading replaces (OCR's ``I`` for ``l``) says nothing of case,
+    and a misread capital after a lowercase word is no capital:
+
+    >>> apply_case("Iyc", "lực", after_lowercase=True), apply_case("Iyc", "lực")
+    ('lực', 'Lực')
     """
-    if _letters_upper(original):
+    # (letter, kept): kept when the reading has the same letter, marks aside, in its place.
+    letters = [(ch, skeleton(ch) == new) for ch, new in zip(original, skeleton(word)) if ch.isalpha()]
+    kept = [ch for ch, same in letters if same] or [ch for ch, _ in letters]
+    if len(letters) > 1 and all(ch.isupper() for ch in kept):
         return word.upper()
-    first = next((ch for ch in original if ch.isalpha()), "")
-    if first.isupper():
+    if letters and letters[0][0].isupper() and (letters[0][1] or not after_lowercase):
         return word[:1].upper() + word[1:]
     return word
 
@@ -160,11 +168,10 @@ class Restorer:
     """
 
     def __init__(self, options: Options | None = None, *, phrases: Iterable[str] = (), **overrides) -> None:
-        options = options or Options()
-        if overrides:
-            options = options._replace(**overrides)
-        extra = tuple(options.phrases) + tuple(phrases)
-        self.options = options._replace(phrases=extra).validate()
+        options = (options or Options())._replace(**overrides).validate()
+        extra = tuple(options.phrases) + strings("phrases", phrases)
+        self.options = options._replace(phrases=tuple(extra), lexicon=tuple(options.lexicon),
+                                        models=tuple(options.models))
         self._model: Model | None = None
 
     @property
@@ -213,6 +220,7 @@ class Restorer:
         >>> Restorer().reading_modes("Cac dang bo truc thuoc Thanh uy")
         Counter({'stripped': 7})
         """
+        _check_text(text)
         self.model  # noqa: B018 (loads the data and the slot cache)
         tokens = tk.tokenize(text)
         paragraphs = _paragraphs(text, tokens, self._slots)
@@ -239,6 +247,7 @@ class Restorer:
         return strip_rate(*paragraph.counts[:3], prior=document[:3])
 
     def _decide(self, text: str, explain: bool) -> list[Change]:
+        _check_text(text)
         model = self.model
         options = self.options
         tokens = tk.tokenize(text)
@@ -347,7 +356,9 @@ class Restorer:
             if sid == model.abbreviation_id:
                 self._abbreviation(token, changes)
                 continue
-            restored = self._reading(token, slot, choice, rate, out_style)
+            # A misread capital after a lowercase word is no capital (apply_case).
+            after_lowercase = position > 0 and segment[position - 1].text[:1].islower()
+            restored = self._reading(token, slot, choice, rate, out_style, after_lowercase)
             doubtful = options.mark_uncertain and len(slot.ids) > 1 and choice.confidence < options.threshold
             if restored is None and not doubtful:
                 continue
@@ -357,10 +368,11 @@ class Restorer:
             reason, alternatives = "style", ()
             if explain and (not slot.marked or rate is None):
                 reason = _reason(choice, position, slots, choices, model)
-                alternatives = _alternatives(slot, choice, model, token.text)
+                alternatives = _alternatives(slot, choice, model, token.text, after_lowercase)
             changes.append(Change(token.start, token.end, token.text, written, choice.confidence, alternatives, reason))
 
-    def _reading(self, token: tk.Token, slot: Slot, choice: Choice, rate: float | None, out_style: str) -> str | None:
+    def _reading(self, token: tk.Token, slot: Slot, choice: Choice, rate: float | None, out_style: str,
+                 after_lowercase: bool = False) -> str | None:
         """The text a decoded token becomes, or None when it stays as written."""
         model = self.model
         candidate = slot.candidates[choice.index]
@@ -374,27 +386,33 @@ class Restorer:
             words = [restyle(word, out_style) for word in words]
         # A glued token read as two syllables gets its space back.
         upper = _letters_upper(token.text)
-        restored = " ".join(apply_case(token.text, word) if i == 0 else word.upper() if upper else word
+        restored = " ".join(apply_case(token.text, word, after_lowercase) if i == 0 else word.upper() if upper else word
                             for i, word in enumerate(words))
         if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
             return None  # unchanged, or only the normal form differs: keep the writer's code points
         return restored
 
 
-def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
-    """The runner-up readings with their share of the max-marginal mass."""
+def _alternatives(slot, choice: Choice, model: Model, original: str,
+                  after_lowercase: bool = False) -> tuple[tuple[str, float], ...]:
+    """The runner-up readings with their share of the max-marginal mass, each spelling once."""
     scores = choice.scores
     top = max(scores)
     temperature = model.weights.confidence_temperature
     weights = [math.exp((s - top) / temperature) for s in scores]
     total = sum(weights)
-    ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
-    result = []
-    for k in ranked:
-        if k == choice.index or slot.ids[k] == KEEP:
-            continue
-        result.append((apply_case(original, model.syllables[slot.ids[k]]), round(weights[k] / total, 4)))
-    return tuple(result[:3])
+
+    def spelled(k: int) -> str:
+        words = " ".join(model.syllables[s] for s in slot.candidates[k].syllables())
+        return apply_case(original, words, after_lowercase)
+
+    chosen = spelled(choice.index)
+    mass: dict[str, float] = {}  # readings spelled alike (thu + a glued syllable, twice) add up
+    for k in sorted(range(len(scores)), key=lambda k: -scores[k]):
+        if slot.ids[k] != KEEP and (word := spelled(k)) != chosen:
+            mass[word] = mass.get(word, 0.0) + weights[k] / total
+    ranked = sorted(mass.items(), key=lambda item: -item[1])[:3]
+    return tuple((word, round(share, 4)) for word, share in ranked)
 
 
 def _reason(choice: Choice, position: int, slots, choices, model: Model) -> str:
@@ -409,6 +427,13 @@ def _reason(choice: Choice, position: int, slots, choices, model: Model) -> str:
             if model.pair_bonus.get(first << PAIR_SHIFT | second):
                 return f"pair: {model.syllables[first]} {model.syllables[second]}"
     return "frequency"
+
+
+def _check_text(text: str) -> None:
+    """A TypeError naming the argument, for anything but a str (bytes are decoded by the caller)."""
+    if not isinstance(text, str):
+        hint = ": decode it first, as data.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"text must be str, not {type(text).__name__}{hint}")
 
 
 def _rebuild(text: str, changes: list[Change]) -> str:

@@ -1,0 +1,419 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Worker processes for a batch (``--jobs N``): a run no dying worker can hang, and large files split among them.
+
+* :class:`WorkerPool` keeps *N* processes, each serving one unit of work at a
+  time.  On Linux they are forked after the language data is loaded, so they
+  start with it (and share its pages as long as nobody writes them).  A
+  worker that dies (killed, out of memory) is replaced by a fresh one, where
+  its unit is tried once more; if that one dies too, the unit comes back as
+  :class:`WorkerDied`, naming why.
+* :func:`run_in_workers` shares a batch out: each file is a unit, except
+  that a file larger than a piece is split at the blocks the streaming
+  reader cuts (:func:`~diacritics_fix.batch.split_file`) and its pieces go to
+  several workers; this process writes them end to end as they come back.
+  Decisions made per block (``--style keep``, how a paragraph is read) are
+  therefore those of one process, and the output is the same whatever the
+  number of workers.  Records come in task order.
+
+Ctrl-C reaches this process only (workers ignore it); stopping the pool
+ends the workers with SIGTERM, and every output is then whole or absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any, Callable, Hashable, Iterator, NamedTuple
+
+from .batch import (
+    ERROR,
+    OK,
+    UNCHANGED,
+    Counters,
+    OutputClosed,
+    Piece,
+    PieceResult,
+    Record,
+    Settings,
+    SharedCounters,
+    Task,
+    Worker,
+    _failure,
+    _Output,
+    _Tally,
+    settled_record,
+    split_file,
+    splittable,
+)
+from .restorer import Restorer
+
+#: Pieces of split files handed out but not yet written, per worker: bounds the memory they take.
+PIECES_AHEAD = 4
+#: How long stopped workers get to remove their temporary files before they are killed.
+STOP_SECONDS = 10.0
+
+
+class WorkerDied(NamedTuple):
+    """What comes back for a unit whose worker died, twice."""
+
+    reason: str
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _context():
+    # fork starts workers at once with the parent's loaded data; elsewhere the default.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+class _Process(NamedTuple):
+    process: Any  # a multiprocessing Process
+    connection: Any  # its end of the pipe, in this process
+
+
+class WorkerPool:
+    """*jobs* worker processes, each running ``serve(unit)`` for one unit at a time.
+
+    ``setup(*setup_args)`` runs first in each worker.  A unit handed out with
+    :meth:`submit` always comes back from :meth:`collect`: its result, or a
+    :class:`WorkerDied` once it killed two workers.  *died* is called with the
+    unit and the process id of each worker that died holding it (to remove
+    what it left behind).  Use it as a context manager: leaving stops the workers.
+    """
+
+    def __init__(self, jobs: int, serve: Callable[[Any], Any], setup: Callable[..., None] | None = None,
+                 setup_args: tuple = (), died: Callable[[Any, int], None] | None = None, context=None) -> None:
+        self.context = context or _context()
+        self.serve, self.setup, self.setup_args, self.died = serve, setup, setup_args, died
+        self._idle: list[_Process] = []
+        self._busy: dict[_Process, tuple[Hashable, Any, int]] = {}  # worker → (key, unit, deaths so far)
+        for _ in range(jobs):
+            self._idle.append(self._start())
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def idle(self) -> int:
+        """How many workers wait for a unit."""
+        return len(self._idle)
+
+    def busy(self) -> int:
+        """How many units are out."""
+        return len(self._busy)
+
+    def submit(self, key: Hashable, unit: Any) -> None:
+        """Hand *unit* to an idle worker; its result comes back from :meth:`collect` with *key*."""
+        worker = self._idle.pop()
+        if not worker.process.is_alive():  # died idle: nothing lost but the process
+            self._retire(worker)
+            worker = self._start()
+        self._hand(worker, key, unit, 0)
+
+    def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Any]]:
+        """The (key, result) of the units done, waiting up to *timeout* seconds for one."""
+        handles = {}
+        for worker in self._busy:
+            handles[worker.connection] = handles[worker.process.sentinel] = worker
+        done = []
+        for ready in {handles[handle] for handle in wait(list(handles), timeout)}:
+            key, unit, deaths = self._busy.pop(ready)
+            try:
+                if ready.connection.poll():
+                    done.append((key, ready.connection.recv()))
+                    self._idle.append(ready)
+                    continue
+            except (EOFError, OSError):
+                pass  # it died while sending
+            reason = _death(ready.process)
+            self._retire(ready)
+            if self.died is not None:
+                self.died(unit, ready.process.pid)
+            fresh = self._start()
+            if deaths == 0:
+                self._hand(fresh, key, unit, 1)  # once more, in a fresh worker
+            else:
+                self._idle.append(fresh)
+                done.append((key, WorkerDied(reason)))
+        return done
+
+    def close(self) -> None:
+        """Stop the workers: idle ones are asked to leave, busy ones get SIGTERM (and SIGKILL if they linger)."""
+        for worker in self._idle:
+            with contextlib.suppress(OSError):
+                worker.connection.send(None)
+        for worker in self._busy:
+            worker.process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
+        for worker in [*self._idle, *self._busy]:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+                unit = self._busy.get(worker, (None, None))[1]
+                if unit is not None and self.died is not None:
+                    self.died(unit, worker.process.pid)
+            worker.connection.close()
+        self._idle, self._busy = [], {}
+
+    def _start(self) -> _Process:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs, self.serve, self.setup, self.setup_args),
+                                       daemon=True)
+        # Ctrl-C held until the worker ignores it: a signal to the process group in between
+        # would otherwise interrupt it with a traceback.
+        with _sigint_held():
+            process.start()
+        theirs.close()
+        return _Process(process, ours)
+
+    def _hand(self, worker: _Process, key: Hashable, unit: Any, deaths: int) -> None:
+        self._busy[worker] = (key, unit, deaths)
+        with contextlib.suppress(OSError):  # died already: collect() finds out
+            worker.connection.send(unit)
+
+    @staticmethod
+    def _retire(worker: _Process) -> None:
+        worker.process.join(1.0)
+        worker.connection.close()
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _serve(connection, serve: Callable[[Any], Any], setup: Callable[..., None] | None, setup_args: tuple) -> None:
+    """A worker's life: units in, results out, until told to stop (None) or the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    signal.signal(signal.SIGTERM, _stop)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if setup is not None:
+        setup(*setup_args)
+    while True:
+        try:
+            unit = connection.recv()
+        except (EOFError, OSError):
+            return
+        if unit is None:
+            return
+        connection.send(serve(unit))
+
+
+def _stop(signum, frame) -> None:
+    # Unwinds the unit at hand (its temporary file is removed) and ends the process quietly.
+    raise SystemExit(1)
+
+
+def _death(process) -> str:
+    """Why a worker process ended, in words."""
+    process.join(1.0)
+    code = process.exitcode
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        return f"killed by {name}" + (" (out of memory?)" if -code == signal.SIGKILL else "")
+    return f"ended with exit status {code}"
+
+
+# ---------------------------------------------------------------------------
+# A batch shared out among workers.
+# ---------------------------------------------------------------------------
+
+class _Unit(NamedTuple):
+    """A whole task, or one piece of a split task (*piece* given)."""
+
+    task: Task
+    piece: Piece | None = None
+
+
+_WORKER: Worker | None = None
+
+
+def _start_worker(settings: Settings, counters: SharedCounters) -> None:
+    """One Worker per process (kept from the parent when forked)."""
+    global _WORKER
+    if _WORKER is None or _WORKER.settings != settings:
+        _WORKER = Worker(settings).load()
+    _WORKER.counters = counters
+    _WORKER.explain = None
+
+
+def _restore_unit(unit: _Unit) -> Record | PieceResult:
+    assert _WORKER is not None
+    if unit.piece is None:
+        return _WORKER.restore(unit.task)
+    return _WORKER.restore_piece(unit.task, unit.piece)
+
+
+def _remove_leftovers(unit: _Unit, pid: int) -> None:
+    """Remove the temporary files a killed worker *pid* left beside its unit's output."""
+    if unit.piece is not None or unit.task.target is None:
+        return  # pieces write nothing themselves
+    target = Path(unit.task.target)
+    pattern = f".{glob.escape(target.name)}*.{pid}.*.tmp"  # AtomicFile's names (and its backup copy's)
+    for leftover in target.parent.glob(pattern):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+class _SplitTask:
+    """A file restored in pieces by several workers: written end to end, in order, as they come back."""
+
+    def __init__(self, task: Task, pieces: list[Piece], details: bool) -> None:
+        self.task = task
+        self.count = len(pieces)
+        self.output = _Output(task)
+        self.tally = _Tally(details)
+        self.started = time.perf_counter()
+        self.waiting: dict[int, PieceResult | WorkerDied] = {}
+        self.handed = self.written = 0  # pieces handed out, pieces written
+        self.record: Record | None = None
+        with contextlib.suppress(OSError):
+            found = os.stat(task.source)
+            self.tally.size, self.tally.mtime_ns = found.st_size, found.st_mtime_ns
+
+    def add(self, index: int, result: PieceResult | WorkerDied) -> None:
+        """Take the result of piece *index*; :attr:`record` is set once the file is done."""
+        if self.record is not None:
+            return  # failed already
+        self.waiting[index] = result
+        try:
+            while self.written in self.waiting:
+                result = self.waiting.pop(self.written)
+                if isinstance(result, WorkerDied):
+                    return self._finish(ERROR, f"a worker died restoring it, twice ({result.reason})")
+                self.tally.add(result.tally)
+                if result.error is not None:
+                    return self._finish(ERROR, result.error)
+                self.output.write(result.data)
+                self.written += 1
+            if self.written == self.count:
+                self._finish(OK if self.output.commit() else UNCHANGED)
+        except OutputClosed:
+            raise
+        except Exception as error:  # cannot write the output
+            self._finish(ERROR, _failure(error))
+
+    def _finish(self, status: str, error: str | None = None) -> None:
+        self.close()
+        self.waiting.clear()
+        self.record = self.tally.record(self.task, status, time.perf_counter() - self.started, error)
+
+    def close(self) -> None:
+        """Let go of the output: removed unless committed."""
+        self.output.__exit__(None, None, None)
+
+
+def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: Counters | None = None,
+                   restorer: Restorer | None = None) -> Iterator[Record]:
+    """Restore *tasks* in *jobs* worker processes, yielding a record per task, in task order.
+
+    *counters* follow the bytes and words done; *restorer*, if given, is one
+    already made with ``settings.options`` (the workers are forked with it).
+    """
+    global _WORKER
+    context = _context()
+    if context.get_start_method() == "fork" and (_WORKER is None or _WORKER.settings != settings):
+        _WORKER = Worker(settings, restorer=restorer).load()  # the workers inherit it, loaded
+    shared = SharedCounters(context)
+    records: dict[int, Record] = {}  # done, not yet yielded
+    splits: dict[int, _SplitTask] = {}
+    units = _units(tasks, settings, records, splits)
+    upcoming: tuple[Any, _Unit] | None = None
+    following = 0  # the next task to yield
+    seen = (0, 0)
+    pool = WorkerPool(min(jobs, _most_units(tasks, settings)), _restore_unit, _start_worker, (settings, shared),
+                      _remove_leftovers, context)
+    try:
+        while following < len(tasks):
+            while pool.idle():
+                upcoming = upcoming or next(units, None)
+                if upcoming is None:
+                    break
+                key, unit = upcoming
+                if unit.piece is not None:
+                    if sum(s.handed - s.written for s in splits.values()) >= PIECES_AHEAD * jobs:
+                        break  # the file's earlier pieces are to be written first
+                    splits[key[0]].handed += 1
+                pool.submit(key, unit)
+                upcoming = None
+            for key, result in pool.collect(timeout=0.2 if pool.busy() else 0):
+                if isinstance(key, tuple):  # a piece
+                    split = splits.get(key[0])
+                    if split is not None:  # (a split file that failed drops its later pieces)
+                        split.add(key[1], result)
+                        if split.record is not None:
+                            records[key[0]] = splits.pop(key[0]).record
+                elif isinstance(result, WorkerDied):
+                    task = tasks[key]
+                    records[key] = Record(task.source, task.target, ERROR,
+                                          error=f"a worker died restoring it, twice ({result.reason})")
+                else:
+                    records[key] = result
+            if counters is not None:
+                now = (shared.bytes, shared.words)
+                counters.add(now[0] - seen[0], now[1] - seen[1])
+                seen = now
+            while following in records:
+                yield records.pop(following)
+                following += 1
+    finally:
+        pool.close()
+        for split in splits.values():
+            split.close()
+
+
+def _most_units(tasks: list[Task], settings: Settings) -> int:
+    """At most how many units *tasks* make: no more workers are needed."""
+    piece_size = settings.piece_size
+    return sum(-(-task.size // piece_size) if splittable(task, piece_size) else 1
+               for task in tasks if settled_record(task) is None)
+
+
+def _units(tasks: list[Task], settings: Settings, records: dict[int, Record],
+           splits: dict[int, _SplitTask]) -> Iterator[tuple[Any, _Unit]]:
+    """The units of work of *tasks*, in order, with their keys: the task's index, or
+    (index, piece number) for a piece.  Tasks settled already go into *records*,
+    split tasks into *splits*."""
+    for index, task in enumerate(tasks):
+        settled = settled_record(task)
+        if settled is not None:
+            records[index] = settled
+            continue
+        pieces = None
+        if splittable(task, settings.piece_size):
+            try:
+                pieces = split_file(task.source, settings.encoding, settings.block_size, settings.piece_size)
+            except OSError:
+                pieces = None  # the worker reading it will say what is wrong
+        if pieces is None or len(pieces) < 2:
+            yield index, _Unit(task)
+            continue
+        splits[index] = _SplitTask(task, pieces, settings.details)
+        for number, piece in enumerate(pieces):
+            yield (index, number), _Unit(task, piece)

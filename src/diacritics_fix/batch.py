@@ -714,28 +714,6 @@ class Counters:
             self.listener()
 
 
-class SharedCounters:
-    """:class:`Counters` shared by worker processes."""
-
-    def __init__(self, context) -> None:
-        self._bytes = context.Value("q", 0)
-        self._words = context.Value("q", 0)
-
-    def add(self, nbytes: int, nwords: int) -> None:
-        with self._bytes.get_lock():
-            self._bytes.value += nbytes
-        with self._words.get_lock():
-            self._words.value += nwords
-
-    @property
-    def bytes(self) -> int:
-        return self._bytes.value
-
-    @property
-    def words(self) -> int:
-        return self._words.value
-
-
 _WORD = re.compile(r"[^\W\d_]+")
 #: Called with (text of a block, its changes, its first line number - 1, its first character offset).
 ExplainHook = Callable[[str, list[Change], int, int], None]
@@ -755,7 +733,7 @@ class PieceResult(NamedTuple):
 class Worker:
     """Restores tasks with one :class:`Restorer`, its data loaded once."""
 
-    def __init__(self, settings: Settings, counters: Counters | SharedCounters | None = None,
+    def __init__(self, settings: Settings, counters: Counters | None = None,
                  explain: ExplainHook | None = None, restorer: Restorer | None = None) -> None:
         self.settings = settings
         self.restorer = restorer if restorer is not None else Restorer(settings.options)

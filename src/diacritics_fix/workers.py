@@ -42,7 +42,6 @@ from .batch import (
     PieceResult,
     Record,
     Settings,
-    SharedCounters,
     Task,
     Worker,
     _failure,
@@ -84,12 +83,14 @@ def _context():
 class _Process(NamedTuple):
     process: Any  # a multiprocessing Process
     connection: Any  # its end of the pipe, in this process
+    slot: int  # its number, 0 to jobs - 1 (a replacement takes the number of the worker it replaces)
 
 
 class WorkerPool:
     """*jobs* worker processes, each running ``serve(unit)`` for one unit at a time.
 
-    ``setup(*setup_args)`` runs first in each worker.  A unit handed out with
+    ``setup(slot, *setup_args)`` runs first in each worker, *slot* being its
+    number (0 to *jobs* - 1; a worker replacing a dead one takes its number).  A unit handed out with
     :meth:`submit` always comes back from :meth:`collect`: its result, or a
     :class:`WorkerDied` once it killed two workers.  *died* is called with the
     unit and the process id of each worker that died holding it (to remove
@@ -102,8 +103,8 @@ class WorkerPool:
         self.serve, self.setup, self.setup_args, self.died = serve, setup, setup_args, died
         self._idle: list[_Process] = []
         self._busy: dict[_Process, tuple[Hashable, Any, int]] = {}  # worker → (key, unit, deaths so far)
-        for _ in range(jobs):
-            self._idle.append(self._start())
+        for slot in range(jobs):
+            self._idle.append(self._start(slot))
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -124,7 +125,7 @@ class WorkerPool:
         worker = self._idle.pop()
         if not worker.process.is_alive():  # died idle: nothing lost but the process
             self._retire(worker)
-            worker = self._start()
+            worker = self._start(worker.slot)
         self._hand(worker, key, unit, 0)
 
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Any]]:
@@ -146,7 +147,7 @@ class WorkerPool:
             self._retire(ready)
             if self.died is not None:
                 self.died(unit, ready.process.pid)
-            fresh = self._start()
+            fresh = self._start(ready.slot)
             if deaths == 0:
                 self._hand(fresh, key, unit, 1)  # once more, in a fresh worker
             else:
@@ -173,16 +174,16 @@ class WorkerPool:
             worker.connection.close()
         self._idle, self._busy = [], {}
 
-    def _start(self) -> _Process:
+    def _start(self, slot: int) -> _Process:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(theirs, self.serve, self.setup, self.setup_args),
+        process = self.context.Process(target=_serve, args=(theirs, self.serve, self.setup, (slot, *self.setup_args)),
                                        daemon=True)
         # Ctrl-C held until the worker ignores it: a signal to the process group in between
         # would otherwise interrupt it with a traceback.
         with _sigint_held():
             process.start()
         theirs.close()
-        return _Process(process, ours)
+        return _Process(process, ours, slot)
 
     def _hand(self, worker: _Process, key: Hashable, unit: Any, deaths: int) -> None:
         self._busy[worker] = (key, unit, deaths)
@@ -244,6 +245,28 @@ def _death(process) -> str:
 # A batch shared out among workers.
 # ---------------------------------------------------------------------------
 
+class SharedCounters:
+    """:class:`Counters` shared by worker processes, without a lock (a worker may be killed at
+    any moment, and must not take one with it): each worker adds to a slot of its own, given
+    by :attr:`slot`, and readers add the slots up."""
+
+    def __init__(self, context, slots: int) -> None:
+        self._values = context.RawArray("q", 2 * slots)  # bytes, words of each slot
+        self.slot = 0
+
+    def add(self, nbytes: int, nwords: int) -> None:
+        self._values[2 * self.slot] += nbytes
+        self._values[2 * self.slot + 1] += nwords
+
+    @property
+    def bytes(self) -> int:
+        return sum(self._values[0::2])
+
+    @property
+    def words(self) -> int:
+        return sum(self._values[1::2])
+
+
 class _Unit(NamedTuple):
     """A whole task, or one piece of a split task (*piece* given)."""
 
@@ -254,11 +277,12 @@ class _Unit(NamedTuple):
 _WORKER: Worker | None = None
 
 
-def _start_worker(settings: Settings, counters: SharedCounters) -> None:
-    """One Worker per process (kept from the parent when forked)."""
+def _start_worker(slot: int, settings: Settings, counters: SharedCounters) -> None:
+    """One Worker per process (kept from the parent when forked), counting in its own slot."""
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
         _WORKER = Worker(settings).load()
+    counters.slot = slot
     _WORKER.counters = counters
     _WORKER.explain = None
 
@@ -340,15 +364,15 @@ def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: C
     context = _context()
     if context.get_start_method() == "fork" and (_WORKER is None or _WORKER.settings != settings):
         _WORKER = Worker(settings, restorer=restorer).load()  # the workers inherit it, loaded
-    shared = SharedCounters(context)
+    jobs = min(jobs, _most_units(tasks, settings))
+    shared = SharedCounters(context, jobs)
     records: dict[int, Record] = {}  # done, not yet yielded
     splits: dict[int, _SplitTask] = {}
     units = _units(tasks, settings, records, splits)
     upcoming: tuple[Any, _Unit] | None = None
     following = 0  # the next task to yield
     seen = (0, 0)
-    pool = WorkerPool(min(jobs, _most_units(tasks, settings)), _restore_unit, _start_worker, (settings, shared),
-                      _remove_leftovers, context)
+    pool = WorkerPool(jobs, _restore_unit, _start_worker, (settings, shared), _remove_leftovers, context)
     try:
         while following < len(tasks):
             while pool.idle():

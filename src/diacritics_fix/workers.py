@@ -305,12 +305,16 @@ def _remove_leftovers(unit: _Unit, pid: int) -> None:
             leftover.unlink()
 
 
-class _SplitTask:
-    """A file restored in pieces by several workers: written end to end, in order, as they come back."""
+class SplitFile:
+    """A file restored in *count* pieces by several workers: written end to end, in order, as they come back.
 
-    def __init__(self, task: Task, pieces: list[Piece], details: bool) -> None:
+    :meth:`add` takes each piece's result; :attr:`record` is set once the
+    file is written (or failed).  Used here and by :mod:`.dask`.
+    """
+
+    def __init__(self, task: Task, count: int, details: bool) -> None:
         self.task = task
-        self.count = len(pieces)
+        self.count = count
         self.output = _Output(task)
         self.tally = _Tally(details)
         self.started = time.perf_counter()
@@ -367,7 +371,7 @@ def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: C
     jobs = min(jobs, _most_units(tasks, settings))
     shared = SharedCounters(context, jobs)
     records: dict[int, Record] = {}  # done, not yet yielded
-    splits: dict[int, _SplitTask] = {}
+    splits: dict[int, SplitFile] = {}
     units = _units(tasks, settings, records, splits)
     upcoming: tuple[Any, _Unit] | None = None
     following = 0  # the next task to yield
@@ -420,7 +424,7 @@ def _most_units(tasks: list[Task], settings: Settings) -> int:
 
 
 def _units(tasks: list[Task], settings: Settings, records: dict[int, Record],
-           splits: dict[int, _SplitTask]) -> Iterator[tuple[Any, _Unit]]:
+           splits: dict[int, SplitFile]) -> Iterator[tuple[Any, _Unit]]:
     """The units of work of *tasks*, in order, with their keys: the task's index, or
     (index, piece number) for a piece.  Tasks settled already go into *records*,
     split tasks into *splits*."""
@@ -438,6 +442,6 @@ def _units(tasks: list[Task], settings: Settings, records: dict[int, Record],
         if pieces is None or len(pieces) < 2:
             yield index, _Unit(task)
             continue
-        splits[index] = _SplitTask(task, pieces, settings.details)
+        splits[index] = SplitFile(task, len(pieces), settings.details)
         for number, piece in enumerate(pieces):
             yield (index, number), _Unit(task, piece)

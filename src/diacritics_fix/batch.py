@@ -7,14 +7,17 @@ The command line's work happens here; ``cli.py`` only parses arguments.
   fixed order, with their outputs (a file, a folder mirroring the inputs' tree,
   the input itself, or standard output) and what the resume rules settle.
 * :class:`Worker` restores one task: it reads the bytes in blocks of lines
-  (:func:`byte_blocks`), finds the encoding (:mod:`.encodings`), restores each
-  block and writes UTF-8 through a temporary file renamed over the output
-  (:class:`AtomicFile`), so memory stays bounded and no output is ever half
-  written.
-* :func:`run` restores the tasks in this process or in a pool of processes,
-  each with one :class:`~diacritics_fix.Restorer` loaded once, and yields a
-  :class:`Record` per task in task order: the output never depends on the
-  number of processes.
+  (:func:`byte_blocks`; a line longer than a block is cut at a sentence end),
+  finds the encoding (:mod:`.encodings`), restores each block and writes UTF-8
+  through a temporary file renamed over the output (:class:`AtomicFile`), so
+  memory stays bounded and no output is ever half written; in place, a file
+  that needs no change is left alone.  :func:`read_blocks` is the same reading
+  for any other file a command takes (phrase lists, ``learn``'s corpus).
+* :func:`run` restores the tasks in this process or in worker processes
+  (:mod:`.workers`, which also splits a large file among them at its blocks:
+  :func:`split_file`), and yields a :class:`Record` per task in task order:
+  the output never depends on the number of processes.  :class:`Report`
+  writes the records, keeping an earlier run's for the files it skips.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())

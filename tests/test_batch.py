@@ -189,7 +189,7 @@ def test_a_folder_without_output_exits_1_naming_it(runner, archive):
     result = runner.invoke(main, [str(archive)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"diacritics-fix: {archive}: is a folder: give -o OUTDIR or --in-place to restore the files in it"]
+        f"diacritics-fix: {archive}: is a folder: give -o FOLDER or --in-place to restore the files in it"]
 
 
 def test_an_output_folder_inside_the_input_folder_is_not_read_again(runner, archive):

@@ -148,9 +148,9 @@ def plan(inputs: Iterable[str], output: str | None = None, in_place: bool = Fals
         return Plan([_single_task(inputs[0], output, in_place, backup)], False)
     if output in (None, "-") and not in_place:
         if len(inputs) == 1:  # one folder: nothing to print it to
-            reason = "is a folder: give -o OUTDIR or --in-place to restore the files in it"
+            reason = "is a folder: give -o FOLDER or --in-place to restore the files in it"
             return Plan([Task(inputs[0], None, error=reason)], False)
-        raise UsageError("several inputs need -o OUTDIR or --in-place")
+        raise UsageError("several inputs need -o FOLDER or --in-place")
     if "-" in inputs:
         raise UsageError("standard input cannot be restored into a folder")
     out_real = os.path.realpath(output) if output is not None else None

@@ -88,10 +88,12 @@ def restore_files(paths: "Bag | Iterable[str]", output: str, root: str, options:
     unless *force*.  Blocks are of about *block_size* bytes, and a file larger
     than a piece of four of them is restored piece by piece by several tasks.
 
-    The tasks run on *client* (by default the current one) and are tried
-    again up to *retries* times.  Returns one record per path, in order: a
-    dict with the fields of ``--report`` (*details* adds changed and uncertain
-    words and the mode), status ``error`` for a file whose task failed.
+    The tasks run on *client* (by default the current one); a task that
+    raises is tried again up to *retries* times, and one whose worker dies is
+    given to another worker as Dask's ``distributed.scheduler.allowed-failures``
+    says.  Returns one record per path, in order: a dict with the fields of
+    ``--report`` (*details* adds changed and uncertain words and the mode),
+    status ``error`` for a file whose task failed all the same.
     """
     from distributed import as_completed
 

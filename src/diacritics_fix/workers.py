@@ -90,11 +90,17 @@ class WorkerPool:
     """*jobs* worker processes, each running ``serve(unit)`` for one unit at a time.
 
     ``setup(slot, *setup_args)`` runs first in each worker, *slot* being its
-    number (0 to *jobs* - 1; a worker replacing a dead one takes its number).  A unit handed out with
-    :meth:`submit` always comes back from :meth:`collect`: its result, or a
-    :class:`WorkerDied` once it killed two workers.  *died* is called with the
-    unit and the process id of each worker that died holding it (to remove
-    what it left behind).  Use it as a context manager: leaving stops the workers.
+    number (0 to *jobs* - 1; a worker replacing a dead one takes its number).
+    A unit handed out with :meth:`submit` always comes back from
+    :meth:`collect`: its result, or a :class:`WorkerDied` once it killed two
+    workers.  *died* is called with the unit and the process id of each worker
+    that died holding it (to remove what it left behind).  Use it as a context
+    manager: leaving stops the workers.
+
+    Nothing here waits without an end: the workers share no lock, a worker
+    that is done is told so over its pipe (no signal, which a worker asleep in
+    a C call might note and never act on), and one that does not leave when
+    stopped is killed.
     """
 
     def __init__(self, jobs: int, serve: Callable[[Any], Any], setup: Callable[..., None] | None = None,
@@ -130,6 +136,8 @@ class WorkerPool:
 
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Any]]:
         """The (key, result) of the units done, waiting up to *timeout* seconds for one."""
+        if not self._busy:
+            return []
         handles = {}
         for worker in self._busy:
             handles[worker.connection] = handles[worker.process.sentinel] = worker

@@ -1,30 +1,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Worker processes that never hang a run (``workers.py``).
 
-Each test runs a small script in a process of its own: forking pytest's own
-process (which may hold threads, Dask's among them) is what these tests guard
-against, not what they should do.  The batch-level behaviour (a killed worker's
-file retried, a large file split) is tested in test_batch.py.
+Each test runs a small script in a process of its own, so that no worker is
+forked from pytest's process (which may hold threads, Dask's among them).  The
+batch-level behaviour (a killed worker's file retried, a large file split) is
+tested in test_batch.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from test_batch import DOCUMENTS, write_tree
-
-SRC = Path(__file__).resolve().parent.parent / "src"
-
-
-def run_script(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env,
-                          timeout=timeout)
+from test_batch import DOCUMENTS, run_script, write_tree
 
 
 # Units are numbers: a worker returns its square, and kills itself (as the out-of-memory killer
@@ -45,7 +32,7 @@ results = {}
 with WorkerPool(2, serve, died=lambda unit, pid: died.append(unit)) as pool:
     units = iter(range(20))
     for unit in units:
-        while not pool.idle():
+        while not pool.room():
             results.update(pool.collect(1.0))
         pool.submit(unit, unit)
     while pool.busy():
@@ -57,7 +44,7 @@ print(json.dumps({"results": {k: v if isinstance(v, int) else v.reason for k, v 
 
 def test_a_unit_that_kills_its_worker_is_tried_once_more_then_reported(tmp_path):
     process = run_script(POOL, str(tmp_path / "died-once"))
-    assert process.returncode == 0, process.stderr
+    assert process.returncode == 0, process.stderr.decode()
     outcome = json.loads(process.stdout)
     results = {int(unit): result for unit, result in outcome["results"].items()}
     assert results.pop(13) == "killed by SIGKILL (out of memory?)"
@@ -97,7 +84,7 @@ def test_a_run_ends_its_workers_without_a_signal(tmp_path):
         noted = tmp_path / f"sigterm-{attempt}.txt"
         process = run_script(NOTING_SIGTERM, str(noted), str(archive), "-o", str(tmp_path / f"out-{attempt}"),
                              "--jobs", "2")
-        assert process.returncode == 0, process.stderr
+        assert process.returncode == 0, process.stderr.decode()
         assert not noted.exists(), "workers were stopped with SIGTERM at the end of a run"
 
 
@@ -122,7 +109,7 @@ print(f"closed in {time.monotonic() - started:.1f} s")
 
 def test_stopping_never_waits_forever_for_a_stuck_worker():
     process = run_script(STUCK, timeout=60)
-    assert process.returncode == 0, process.stderr
-    killed, closed = process.stdout.splitlines()
+    assert process.returncode == 0, process.stderr.decode()
+    killed, closed = process.stdout.decode().splitlines()
     assert killed == "killed stuck"
     assert closed.startswith("closed in ") and float(closed.split()[2]) < 5

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .batch import (
     BLOCK_SIZE,
     ERROR,
+    UP_TO_DATE,
     Piece,
     PieceResult,
     Record,
@@ -108,7 +110,8 @@ def restore_files(paths: "Bag | Iterable[str]", output: str, root: str, options:
         tasks.append(Task(path, target, make_parents=True))
     records: list[dict | None] = [None] * len(tasks)
     writing: dict[Any, int] = {}  # the task that writes a split file's pieces → its index
-    started = {client.submit(_restore_or_split, task, settings, force, retries=retries, pure=False): index
+    run = time.time_ns()
+    started = {client.submit(_restore_or_split, task, settings, force, run, retries=retries, pure=False): index
                for index, task in enumerate(tasks)}
     for future in as_completed(started):
         index = started[future]
@@ -146,9 +149,16 @@ def _result(future, task: Task) -> Any:
     return Record(task.source, task.target, ERROR, error=reason)._asdict()
 
 
-def _restore_or_split(task: Task, settings: Settings, force: bool) -> dict | tuple[Task, list[Piece]]:
-    """On a worker: restore *task*'s file (its record), or, when it is large, cut it into pieces."""
+def _restore_or_split(task: Task, settings: Settings, force: bool, run: int) -> dict | tuple[Task, list[Piece]]:
+    """On a worker: restore *task*'s file (its record), or, when it is large, cut it into pieces.
+
+    An output written since the *run* began (nanoseconds) is this run's own:
+    Dask ran the task again, its result having died with a worker.  It is
+    restored again (to the same bytes), not skipped as done before.
+    """
     task = settle(task, force)
+    if task.skip == UP_TO_DATE and os.stat(task.target).st_mtime_ns >= run:
+        task = task._replace(skip=None)
     if settled_record(task) is None and splittable(task, settings.piece_size):
         try:
             pieces = split_file(task.source, settings.encoding, settings.block_size, settings.piece_size)

@@ -87,8 +87,14 @@ def apply_case(original: str, word: str, after_lowercase: bool = False) -> str:
     >>> apply_case("Iyc", "lực", after_lowercase=True), apply_case("Iyc", "lực")
     ('lực', 'Lực')
     """
+    first = next((ch for ch in original if ch.isalpha()), "")
+    if not first.isupper():
+        return word
+    bare = skeleton(word)
+    if skeleton(original) == bare:  # every letter kept (stripped text)
+        return word.upper() if _letters_upper(original) else word[:1].upper() + word[1:]
     # (letter, kept): kept when the reading has the same letter, marks aside, in its place.
-    letters = [(ch, skeleton(ch) == new) for ch, new in zip(original, skeleton(word)) if ch.isalpha()]
+    letters = [(ch, skeleton(ch) == new) for ch, new in zip(original, bare) if ch.isalpha()]
     kept = [ch for ch, same in letters if same] or [ch for ch, _ in letters]
     if len(letters) > 1 and all(ch.isupper() for ch in kept):
         return word.upper()

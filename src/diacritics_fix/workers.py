@@ -22,6 +22,7 @@ ends the workers with SIGTERM, and every output is then whole or absent.
 from __future__ import annotations
 
 import contextlib
+import gc
 import glob
 import multiprocessing
 import os
@@ -86,16 +87,26 @@ class _Process(NamedTuple):
     slot: int  # its number, 0 to jobs - 1 (a replacement takes the number of the worker it replaces)
 
 
+class _Out(NamedTuple):
+    """A unit handed to a worker."""
+
+    key: Hashable
+    unit: Any
+    deaths: int  # workers it killed so far
+
+
 class WorkerPool:
     """*jobs* worker processes, each running ``serve(unit)`` for one unit at a time.
 
     ``setup(slot, *setup_args)`` runs first in each worker, *slot* being its
     number (0 to *jobs* - 1; a worker replacing a dead one takes its number).
-    A unit handed out with :meth:`submit` always comes back from
-    :meth:`collect`: its result, or a :class:`WorkerDied` once it killed two
-    workers.  *died* is called with the unit and the process id of each worker
-    that died holding it (to remove what it left behind).  Use it as a context
-    manager: leaving stops the workers.
+    A worker holds up to :attr:`AHEAD` units, the one it works on and the next,
+    so that it never waits for this process to hand it one.  A unit handed out
+    with :meth:`submit` always comes back from :meth:`collect`: its result, or
+    a :class:`WorkerDied` once it killed two workers (the units queued behind
+    it go to the fresh worker, untouched).  *died* is called with the unit and
+    the process id of each worker that died working on it (to remove what it
+    left behind).  Use it as a context manager: leaving stops the workers.
 
     Nothing here waits without an end: the workers share no lock, a worker
     that is done is told so over its pipe (no signal, which a worker asleep in
@@ -103,14 +114,14 @@ class WorkerPool:
     stopped is killed.
     """
 
+    AHEAD = 2
+
     def __init__(self, jobs: int, serve: Callable[[Any], Any], setup: Callable[..., None] | None = None,
                  setup_args: tuple = (), died: Callable[[Any, int], None] | None = None, context=None) -> None:
         self.context = context or _context()
         self.serve, self.setup, self.setup_args, self.died = serve, setup, setup_args, died
-        self._idle: list[_Process] = []
-        self._busy: dict[_Process, tuple[Hashable, Any, int]] = {}  # worker → (key, unit, deaths so far)
-        for slot in range(jobs):
-            self._idle.append(self._start(slot))
+        # Each worker and the units it holds, the one it works on first.
+        self._workers: dict[_Process, list[_Out]] = {self._start(slot): [] for slot in range(jobs)}
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -118,69 +129,74 @@ class WorkerPool:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def idle(self) -> int:
-        """How many workers wait for a unit."""
-        return len(self._idle)
+    def room(self) -> int:
+        """How many more units the workers can take now."""
+        return sum(self.AHEAD - len(units) for units in self._workers.values())
 
     def busy(self) -> int:
         """How many units are out."""
-        return len(self._busy)
+        return sum(len(units) for units in self._workers.values())
 
     def submit(self, key: Hashable, unit: Any) -> None:
-        """Hand *unit* to an idle worker; its result comes back from :meth:`collect` with *key*."""
-        worker = self._idle.pop()
-        if not worker.process.is_alive():  # died idle: nothing lost but the process
+        """Hand *unit* to the least busy worker; its result comes back from :meth:`collect` with *key*."""
+        worker = min(self._workers, key=lambda w: len(self._workers[w]))
+        assert len(self._workers[worker]) < self.AHEAD, "no room: collect() first"
+        if not self._workers[worker] and not worker.process.is_alive():  # died idle: nothing lost
             self._retire(worker)
-            worker = self._start(worker.slot)
-        self._hand(worker, key, unit, 0)
+            worker = self._replace(worker, [])
+        self._hand(worker, _Out(key, unit, 0))
 
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Any]]:
         """The (key, result) of the units done, waiting up to *timeout* seconds for one."""
-        if not self._busy:
+        busy = [worker for worker, units in self._workers.items() if units]
+        if not busy:
             return []
         handles = {}
-        for worker in self._busy:
+        for worker in busy:
             handles[worker.connection] = handles[worker.process.sentinel] = worker
         done = []
         for ready in {handles[handle] for handle in wait(list(handles), timeout)}:
-            key, unit, deaths = self._busy.pop(ready)
+            units = self._workers[ready]
             try:
-                if ready.connection.poll():
-                    done.append((key, ready.connection.recv()))
-                    self._idle.append(ready)
-                    continue
+                while units and ready.connection.poll():
+                    result = ready.connection.recv()
+                    done.append((units.pop(0).key, result))
             except (EOFError, OSError):
-                pass  # it died while sending
+                pass  # it died (while sending, maybe)
+            if not units or ready.process.is_alive():
+                continue  # (a worker that died idle is replaced when it is next handed a unit)
+            first, *queued = units
             reason = _death(ready.process)
             self._retire(ready)
             if self.died is not None:
-                self.died(unit, ready.process.pid)
-            fresh = self._start(ready.slot)
-            if deaths == 0:
-                self._hand(fresh, key, unit, 1)  # once more, in a fresh worker
+                self.died(first.unit, ready.process.pid)
+            fresh = self._replace(ready, [])
+            if first.deaths == 0:
+                self._hand(fresh, first._replace(deaths=1))  # once more, in a fresh worker
             else:
-                self._idle.append(fresh)
-                done.append((key, WorkerDied(reason)))
+                done.append((first.key, WorkerDied(reason)))
+            for out in queued:
+                self._hand(fresh, out)
         return done
 
     def close(self) -> None:
         """Stop the workers: idle ones are asked to leave, busy ones get SIGTERM (and SIGKILL if they linger)."""
-        for worker in self._idle:
-            with contextlib.suppress(OSError):
-                worker.connection.send(None)
-        for worker in self._busy:
-            worker.process.terminate()
+        for worker, units in self._workers.items():
+            if units:
+                worker.process.terminate()
+            else:
+                with contextlib.suppress(OSError):
+                    worker.connection.send(None)
         deadline = time.monotonic() + STOP_SECONDS
-        for worker in [*self._idle, *self._busy]:
+        for worker, units in self._workers.items():
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
-                unit = self._busy.get(worker, (None, None))[1]
-                if unit is not None and self.died is not None:
-                    self.died(unit, worker.process.pid)
+                if units and self.died is not None:
+                    self.died(units[0].unit, worker.process.pid)
             worker.connection.close()
-        self._idle, self._busy = [], {}
+        self._workers = {}
 
     def _start(self, slot: int) -> _Process:
         ours, theirs = self.context.Pipe()
@@ -193,10 +209,17 @@ class WorkerPool:
         theirs.close()
         return _Process(process, ours, slot)
 
-    def _hand(self, worker: _Process, key: Hashable, unit: Any, deaths: int) -> None:
-        self._busy[worker] = (key, unit, deaths)
+    def _replace(self, worker: _Process, units: list[_Out]) -> _Process:
+        """A fresh worker in *worker*'s place (and slot)."""
+        del self._workers[worker]
+        fresh = self._start(worker.slot)
+        self._workers[fresh] = units
+        return fresh
+
+    def _hand(self, worker: _Process, out: _Out) -> None:
+        self._workers[worker].append(out)
         with contextlib.suppress(OSError):  # died already: collect() finds out
-            worker.connection.send(unit)
+            worker.connection.send(out.unit)
 
     @staticmethod
     def _retire(worker: _Process) -> None:
@@ -384,10 +407,11 @@ def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: C
     upcoming: tuple[Any, _Unit] | None = None
     following = 0  # the next task to yield
     seen = (0, 0)
+    gc.freeze()  # the collector, run in a worker, would write to (and so copy) every page of the loaded data
     pool = WorkerPool(jobs, _restore_unit, _start_worker, (settings, shared), _remove_leftovers, context)
     try:
         while following < len(tasks):
-            while pool.idle():
+            while pool.room():
                 upcoming = upcoming or next(units, None)
                 if upcoming is None:
                     break
@@ -420,6 +444,7 @@ def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: C
                 following += 1
     finally:
         pool.close()
+        gc.unfreeze()
         for split in splits.values():
             split.close()
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +151,25 @@ def test_each_worker_loads_the_data_once(client):
     dask_integration.restore_texts(bag, options).compute()
     assert loaded() == first  # the same Restorer served every partition, both times
     assert any(value is not None for value in first.values())
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+def test_the_readme_example_runs_on_a_local_cluster(tmp_path):
+    section = README.read_text(encoding="utf-8").split("### Dask", 1)[1]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    (tmp_path / "archive" / "2024").mkdir(parents=True)
+    for number, text in enumerate(TEXTS):
+        (tmp_path / "archive" / "2024" / f"van-ban-{number}.txt").write_text(text + "\n", encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    process = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=300)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert process.stdout.splitlines() == ["4 files restored", "['Ban Thường vụ Tỉnh ủy', 'Ủy ban nhân dân tỉnh']"]
+    restorer = Restorer(Options(style="hòa"))
+    for number, text in enumerate(TEXTS):
+        restored = (tmp_path / "restored" / "2024" / f"van-ban-{number}.txt").read_text(encoding="utf-8")
+        assert restored == restorer.restore(text + "\n")

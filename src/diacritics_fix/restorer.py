@@ -176,7 +176,7 @@ class Restorer:
     def __init__(self, options: Options | None = None, *, phrases: Iterable[str] = (), **overrides) -> None:
         options = (options or Options())._replace(**overrides).validate()
         extra = tuple(options.phrases) + strings("phrases", phrases)
-        self.options = options._replace(phrases=tuple(extra), lexicon=tuple(options.lexicon),
+        self.options = options._replace(phrases=extra, lexicon=tuple(options.lexicon),
                                         models=tuple(options.models))
         self._model: Model | None = None
 

@@ -2,10 +2,11 @@
 """Worker processes for a batch (``--jobs N``): a run no dying worker can hang, and large files split among them.
 
 * :class:`WorkerPool` keeps *N* processes, each serving one unit of work at a
-  time.  On Linux they are forked after the language data is loaded, so they
-  start with it (and share its pages as long as nobody writes them).  A
-  worker that dies (killed, out of memory) is replaced by a fresh one, where
-  its unit is tried once more; if that one dies too, the unit comes back as
+  time (and holding the next).  On Linux they are forked after the language
+  data is loaded, so they start with it and share its pages as long as nobody
+  writes them (the collector is kept off them: ``gc.freeze``).  A worker that
+  dies (killed, out of memory) is replaced by a fresh one, where its unit is
+  tried once more; if that one dies too, the unit comes back as
   :class:`WorkerDied`, naming why.
 * :func:`run_in_workers` shares a batch out: each file is a unit, except
   that a file larger than a piece is split at the blocks the streaming
@@ -15,8 +16,10 @@
   therefore those of one process, and the output is the same whatever the
   number of workers.  Records come in task order.
 
-Ctrl-C reaches this process only (workers ignore it); stopping the pool
-ends the workers with SIGTERM, and every output is then whole or absent.
+Ctrl-C reaches this process only (workers ignore it).  Stopping the pool
+then ends the busy workers with SIGTERM (they unwind, removing their
+temporary files) and the idle ones by word over their pipes; every output is
+whole or absent.
 """
 
 from __future__ import annotations

@@ -74,33 +74,27 @@ def _letters_upper(text: str) -> bool:
 
 
 def apply_case(original: str, word: str, after_lowercase: bool = False) -> str:
-    """Give *word* (lowercase) the case pattern of the letters of *original* that it keeps.
+    """Give *word* (lowercase) the case pattern of *original* (its letters).
 
     >>> apply_case("THANH", "thành"), apply_case("Thanh", "thành"), apply_case("thanh", "thành")
     ('THÀNH', 'Thành', 'thành')
     >>> apply_case("T6", "tổ"), apply_case("A", "à")
     ('Tổ', 'À')
 
-    A letter the reading replaces (OCR's ``I`` for ``l``) says nothing of case,
-    and a misread capital after a lowercase word is no capital:
+    A capital that the reading replaces by another letter (OCR's ``I`` for
+    ``l``) after a lowercase word was a misread small letter, not a capital:
 
     >>> apply_case("Iyc", "lực", after_lowercase=True), apply_case("Iyc", "lực")
     ('lực', 'Lực')
     """
-    first = next((ch for ch in original if ch.isalpha()), "")
+    if _letters_upper(original):
+        return word.upper()
+    at, first = next(((i, ch) for i, ch in enumerate(original) if ch.isalpha()), (0, ""))
     if not first.isupper():
         return word
-    bare = skeleton(word)
-    if skeleton(original) == bare:  # every letter kept (stripped text)
-        return word.upper() if _letters_upper(original) else word[:1].upper() + word[1:]
-    # (letter, kept): kept when the reading has the same letter, marks aside, in its place.
-    letters = [(ch, skeleton(ch) == new) for ch, new in zip(original, bare) if ch.isalpha()]
-    kept = [ch for ch, same in letters if same] or [ch for ch, _ in letters]
-    if len(letters) > 1 and all(ch.isupper() for ch in kept):
-        return word.upper()
-    if letters and letters[0][0].isupper() and (letters[0][1] or not after_lowercase):
-        return word[:1].upper() + word[1:]
-    return word
+    if after_lowercase and skeleton(first) != skeleton(word[at:at + 1]):
+        return word
+    return word[:1].upper() + word[1:]
 
 
 class _Paragraph(NamedTuple):

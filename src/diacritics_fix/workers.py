@@ -124,7 +124,9 @@ class WorkerPool:
         self.context = context or _context()
         self.serve, self.setup, self.setup_args, self.died = serve, setup, setup_args, died
         # Each worker and the units it holds, the one it works on first.
-        self._workers: dict[_Process, list[_Out]] = {self._start(slot): [] for slot in range(jobs)}
+        self._workers: dict[_Process, list[_Out]] = {}
+        for slot in range(jobs):
+            self._workers[self._start(slot)] = []
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -203,8 +205,11 @@ class WorkerPool:
 
     def _start(self, slot: int) -> _Process:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(theirs, self.serve, self.setup, (slot, *self.setup_args)),
-                                       daemon=True)
+        # The pipe ends of this process, which a forked worker must not keep: while one holds
+        # another's, that worker would wait on when this process is gone.
+        ends = [ours, *(worker.connection for worker in self._workers)]
+        process = self.context.Process(target=_serve, daemon=True,
+                                       args=(theirs, ends, self.serve, self.setup, (slot, *self.setup_args)))
         # Ctrl-C held until the worker ignores it: a signal to the process group in between
         # would otherwise interrupt it with a traceback.
         with _sigint_held():
@@ -242,22 +247,29 @@ def _sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _serve(connection, serve: Callable[[Any], Any], setup: Callable[..., None] | None, setup_args: tuple) -> None:
-    """A worker's life: units in, results out, until told to stop (None) or the pipe closes."""
+def _serve(connection, ends: list, serve: Callable[[Any], Any], setup: Callable[..., None] | None,
+           setup_args: tuple) -> None:
+    """A worker's life: units in, results out, until told to stop (None), or its parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, _stop)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    for end in ends:
+        end.close()  # the parent's, copied by fork: the pipe then ends when the parent does
+    parent = os.getppid()
     if setup is not None:
         setup(*setup_args)
     while True:
         try:
+            while not connection.poll(1.0):
+                if os.getppid() != parent:
+                    return  # the parent was killed: nobody waits for the results
             unit = connection.recv()
+            if unit is None:
+                return
+            connection.send(serve(unit))
         except (EOFError, OSError):
-            return
-        if unit is None:
-            return
-        connection.send(serve(unit))
+            return  # the parent is gone
 
 
 def _stop(signum, frame) -> None:

@@ -9,7 +9,9 @@ as "Nam Man" and "Then Sin".
 from __future__ import annotations
 
 import json
+import os
 import random
+import stat
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from click.testing import CliRunner
 
 from diacritics_fix import Options, Restorer
 from diacritics_fix.cli import main
+from diacritics_fix.encodings import encode_document
 from diacritics_fix.learn import Learner, adapt, learn
 from diacritics_fix.model import LEXICON_LOGP, read_user_model, with_user_models
 from diacritics_fix.syllable import all_syllables
@@ -119,6 +122,55 @@ def test_a_bad_input_is_named_and_no_model_is_written(tmp_path, runner, name, co
     assert not (tmp_path / "model").exists()
 
 
+def test_text_with_no_marks_gives_no_model_and_exit_1(tmp_path, runner):
+    stripped = tmp_path / "khong-dau.txt"
+    stripped.write_text(NAM_MAN + "\n" + THEN_SIN + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["learn", str(stripped), "-o", str(tmp_path / "model")])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"diacritics-fix: {stripped}: no text with its marks to learn from")
+    assert "2 of its 2 lines look stripped" in line
+    assert not (tmp_path / "model").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["khong-dau.txt"]
+
+
+def test_an_existing_model_is_replaced_only_with_force(tmp_path, runner):
+    folder = tmp_path / "model"
+    assert runner.invoke(main, ["learn", str(CORPUS / "nam-man"), "-o", str(folder)]).exit_code == 0
+    before = (folder / "manifest.json").read_bytes()
+    result = runner.invoke(main, ["learn", str(CORPUS / "then-sin"), "-o", str(folder)])
+    assert result.exit_code == 1 and "--force" in result.output and str(folder) in result.output
+    assert (folder / "manifest.json").read_bytes() == before
+    result = runner.invoke(main, ["learn", str(CORPUS / "then-sin"), "-o", str(folder), "--force"])
+    assert result.exit_code == 0, result.output
+    replaced = read_user_model(folder)
+    assert replaced.counts.count("thèn") >= 5 and replaced.counts.count("nậm") == 0
+
+
+def test_a_model_folder_gets_the_usual_permissions(tmp_path):
+    mask = os.umask(0o027)  # a team's umask: group may read
+    try:
+        learn([str(CORPUS / "nam-man")], tmp_path / "model")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "model").iterdir()} == {0o640}
+
+
+def test_learn_reads_inputs_as_restoring_does(tmp_path):
+    """Legacy encodings at any size, and a folder's files found in any case of their extension."""
+    folder = tmp_path / "kho"
+    folder.mkdir()
+    letters = sorted((CORPUS / "nam-man").glob("*.txt"))
+    (folder / "KE-HOACH.TXT").write_bytes(encode_document(letters[0].read_text(encoding="utf-8"), "vni"))
+    (folder / "thong-bao.txt").write_bytes(encode_document(letters[1].read_text(encoding="utf-8"), "tcvn3"))
+    learn([str(folder)], tmp_path / "legacy")
+    learn([str(CORPUS / "nam-man")], tmp_path / "utf8")
+    legacy, utf8 = read_user_model(tmp_path / "legacy"), read_user_model(tmp_path / "utf8")
+    assert legacy.counts.count("nậm", "mằn") == utf8.counts.count("nậm", "mằn") >= 8
+    manifest = json.loads((tmp_path / "legacy" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(Path(source["path"]).name for source in manifest["sources"]) == ["KE-HOACH.TXT", "thong-bao.txt"]
+
+
 def test_stripped_lines_are_not_learned():
     learner = Learner()
     learner.add_text("Uy ban nhan dan xa Nam Man to chuc hop\nỦy ban nhân dân xã Nậm Mằn tổ chức họp\n")
@@ -176,7 +228,7 @@ def test_user_models_are_cached_and_reread_when_rewritten(tmp_path):
     learn([str(CORPUS / "nam-man")], tmp_path / "m")
     first = with_user_models([str(tmp_path / "m")])
     assert with_user_models([str(tmp_path / "m")]) is first
-    learn([str(CORPUS / "then-sin")], tmp_path / "m")
+    learn([str(CORPUS / "then-sin")], tmp_path / "m", force=True)
     assert with_user_models([str(tmp_path / "m")]) is not first
 
 

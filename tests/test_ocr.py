@@ -111,6 +111,28 @@ def test_explain_gives_a_confidence_and_runners_up_for_each_ocr_word():
         assert change.alternatives and change.reason
 
 
+# OCR reads "l" as "I": the case of a word comes from the letters its reading keeps.
+CASE_LINES = [
+    ("inside a lowercase sentence", "phat trien nguon nhan Iyc chat luong cao",
+     "phát triển nguồn nhân lực chất lượng cao"),
+    ("at the start of a sentence", "Dao tao nguon nhan Iyc. Iyc luong vu trang nhan dan",
+     "Đào tạo nguồn nhân lực. Lực lượng vũ trang nhân dân"),
+    ("a capital the reading keeps", "Ban Thu@ng vy Thanh iy", "Ban Thường vụ Thành ủy"),
+]
+
+
+@pytest.mark.parametrize("label, ocr, expected", CASE_LINES, ids=[case[0] for case in CASE_LINES])
+def test_a_misread_capital_is_no_capital(label, ocr, expected):
+    assert restore(ocr, mode="ocr") == expected
+
+
+def test_explain_names_each_alternative_once():
+    # "thuee" has two glued readings starting with "thu" (thu em, thu mẹ): each is spelled out.
+    for change in Restorer(Options(mode="ocr")).explain("Huong dan thu tyc thuee, nop thuee dung han"):
+        words = [word for word, _ in change.alternatives]
+        assert len(words) == len(set(words)) and change.restored not in words, change
+
+
 def test_forced_ocr_mode_reads_marked_words_through_the_channel():
     assert restore("Thanh iy", mode="ocr") == "Thành ủy"
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import doctest
 import functools
 import pickle
 import string
@@ -419,6 +420,42 @@ def test_options_validate_rejects_bad_values(options):
 def test_options_validate_accepts_every_choice(style, mode):
     options = Options(style=style, mode=mode, max_candidates=1)
     assert options.validate() is options
+
+
+@pytest.mark.parametrize(
+    "call, error, named",
+    [
+        (lambda: restore("Thanh uy", max_candidates="3"), TypeError, "max_candidates"),
+        (lambda: Restorer(Options(max_candidates="3")), TypeError, "max_candidates"),
+        (lambda: Restorer(Options(threshold="0.9")), TypeError, "threshold"),
+        (lambda: Restorer(Options(style=None)), TypeError, "style"),
+        (lambda: restore(b"Thanh uy"), TypeError, "text"),
+        (lambda: Restorer().explain(b"Thanh uy"), TypeError, "text"),
+        (lambda: Restorer().restore(None), TypeError, "text"),
+        (lambda: Restorer(Options(phrases="Khu công nghệ cao Hòa Lạc")), ValueError, "phrases"),
+        (lambda: Restorer(phrases="Khu cong nghe cao Hoa Lac"), ValueError, "phrases"),
+        (lambda: restore("Thanh uy", lexicon="Nậm Mằn"), ValueError, "lexicon"),
+        (lambda: Restorer(phrases=[b"Hoa Lac"]), TypeError, "phrases"),
+    ],
+    ids=["restore-max-candidates", "options-max-candidates", "threshold", "style", "restore-bytes",
+         "explain-bytes", "none", "options-phrases-string", "restorer-phrases-string", "lexicon-string",
+         "phrases-of-bytes"],
+)
+def test_a_wrong_type_is_an_error_naming_the_argument(call, error, named):
+    with pytest.raises(error, match=f"^{named} "):
+        call()
+
+
+def test_phrases_may_be_any_sequence_of_strings():
+    restorer = Restorer(Options(phrases=["Phạm Văn Tùy"]), phrases=(p for p in ["Hòa Lạc"]))
+    assert restorer.options.phrases == ("Phạm Văn Tùy", "Hòa Lạc")
+    hash(restorer.options)  # a list given is kept as a tuple: options stay usable as a key
+
+
+@pytest.mark.parametrize("module", [diacritics_fix.options, diacritics_fix.restorer], ids=["options", "restorer"])
+def test_doctests_of_the_options_and_restorer_modules(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_restore_rejects_bad_options():

@@ -774,7 +774,7 @@ def _fix_cp1252_utf8(text: str) -> str | None:
     became a space); where ftfy sees too little to act (a short all-caps line),
     the plain reversal when it is valid UTF-8.
     """
-    import ftfy  # wordfreq's dependency; imported here so plain decoding does not pay for it
+    import ftfy  # imported here so that plain decoding does not pay for it
 
     fixed, steps = ftfy.fix_encoding_and_explain(text)
     if fixed != text and any(step[0] == "decode" and step[1].startswith("utf-8") for step in steps):

@@ -40,6 +40,7 @@ import glob
 import gzip
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import unicodedata
@@ -52,15 +53,13 @@ import regex
 import numpy as np
 
 from . import ngrams
+from .batch import InputError, find_files, read_blocks
 from .model import USER_MODEL_FORMAT, USER_MODEL_VERSION
 from .symbols import ABBR, BOS, CLASSES, UNK
 from .syllable import has_marks, is_valid, skeleton
 
-#: In a folder, files with these endings are read, as batch restoring does (given by name, any file is).
-TEXT_SUFFIXES = (".txt",)
-#: Files up to this size are read whole and may be in a legacy encoding
-#: (TCVN3, VNI, VISCII, …: see encodings.py); larger ones are streamed as UTF-8.
-WHOLE_FILE_LIMIT = 64 << 20
+#: The files of a folder that learning reads (restoring also takes OCR files: hOCR, PDF, …).
+TEXT_GLOBS = ("*.txt",)
 #: Table budgets, in entries: past its budget a table drops its rarest entries.
 #: About 120 bytes an entry: with the defaults counting stays under about
 #: 700 MB however large the corpus (bench/learn.py measures the worst case).
@@ -265,7 +264,7 @@ class Learner:
         folder = Path(folder)
         parent = folder.parent if str(folder.parent) else Path(".")
         parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+        building = _new_folder(parent, f".{folder.name}.")
         try:
             counts = self.counts()
             ngrams.write_counts(counts, building)
@@ -310,92 +309,64 @@ class Learner:
         return manifest
 
 
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new empty folder in *parent* with a name of its own, made with the usual permissions
+    (0777 less the umask: a team, or Dask workers under another user, read the model; mkdtemp gives 0700)."""
+    while True:
+        folder = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(0o777)
+            return folder
+        except FileExistsError:
+            continue
+
+
 # -- inputs ------------------------------------------------------------------
 
 
-def source_files(patterns: Iterable[str]) -> list[Path]:
-    """The files named by *patterns*: files, folders (their text files, recursively) and glob patterns.
+def source_files(patterns: Iterable[str]) -> list[str]:
+    """The files named by *patterns*: files, folders (their text files, found as restoring
+    finds them: :func:`~diacritics_fix.batch.find_files`) and glob patterns.
 
     Raises :class:`LearnError` naming a pattern that gives no file.
     """
-    found: list[Path] = []
+    found: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            files = list(find_files(pattern, TEXT_GLOBS))
             if not files:
-                raise LearnError(f"{pattern}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
+                raise LearnError(f"{pattern}: folder holds no text files ({', '.join(TEXT_GLOBS)})")
         elif path.is_file():
-            files = [path]
+            files = [pattern]
         elif path.exists():
             raise LearnError(f"{pattern}: not a regular file")
         elif glob.has_magic(pattern):
-            files = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            files = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
             if not files:
                 raise LearnError(f"{pattern}: no file matches")
         else:
             raise LearnError(f"{pattern}: no such file")
         found.extend(files)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for path in found:
-        resolved = path.resolve()
+        resolved = os.path.realpath(path)
         if resolved not in seen:
             seen.add(resolved)
             unique.append(path)
     return unique
 
 
-def read_chunks(path: Path, chunk_size: int = 1 << 20) -> Iterator[str]:
-    """The text of a file in pieces of whole lines.
-
-    A file up to :data:`WHOLE_FILE_LIMIT` is read whole and may be in any
-    encoding that encodings.py recognises; a larger one is streamed as UTF-8.
-    Raises :class:`LearnError` naming the file when it cannot be read as text.
-    """
+def read_chunks(path: str) -> Iterator[tuple[str, int]]:
+    """The text of a file in blocks, as restoring reads it (any encoding it recognises,
+    any size), with the bytes each took.  Raises :class:`LearnError` naming the file
+    when it cannot be read as text."""
     try:
-        size = path.stat().st_size
-        if size <= WHOLE_FILE_LIMIT:
-            yield _decode_whole(path, path.read_bytes())
-            return
-        with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
-            rest = ""
-            while True:
-                chunk = handle.read(chunk_size)
-                if not chunk:
-                    break
-                if "\x00" in chunk:
-                    raise LearnError(f"{path}: a binary file, not text")
-                chunk = rest + chunk
-                cut = max(chunk.rfind("\n"), chunk.rfind("\r"))
-                if cut < 0:
-                    rest = chunk
-                    continue
-                rest = chunk[cut + 1:]
-                yield chunk[:cut + 1]
-            if rest:
-                yield rest
-    except UnicodeDecodeError as error:
-        raise LearnError(f"{path}: not UTF-8 text ({error.reason} near byte {error.start})") from None
-    except OSError as error:
-        raise LearnError(f"{path}: cannot read: {error.strerror or error}") from None
-
-
-def _decode_whole(path: Path, data: bytes) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        try:
-            from .encodings import UndecodableError, decode_document
-        except ImportError:
-            raise LearnError(f"{path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
-        try:
-            return decode_document(data).text
-        except UndecodableError as undecodable:
-            raise LearnError(f"{path}: {undecodable}") from None
-    if "\x00" in text:
-        raise LearnError(f"{path}: a binary file, not text")
-    return text.lstrip("\ufeff")
+        for text, _, size in read_blocks(path):
+            yield text, size
+    except InputError as error:
+        raise LearnError(f"{path}: {error}") from None
 
 
 def learn(
@@ -403,12 +374,15 @@ def learn(
     output: str | Path,
     progress: Callable[[int], None] | None = None,
     learner: Learner | None = None,
+    force: bool = False,
 ) -> dict:
     """Learn a user model from the text files named by *patterns* and write it to *output*.
 
     *progress*, when given, is called with the number of bytes read since its
     last call.  Returns the manifest.  Raises :class:`LearnError` naming the
-    first input that cannot be read; no model is written then.
+    first input that cannot be read, when the text holds nothing to learn (no
+    line with its marks), or when *output* exists (unless *force*); no model
+    is written then.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -416,19 +390,23 @@ def learn(
     >>> learn([str(folder / "a.txt")], folder / "model")["counts"]["words"]
     7
     """
+    if os.path.lexists(output) and not force:
+        raise LearnError(f"{output}: exists already; give --force to replace it")
+    patterns = list(patterns)
     files = source_files(patterns)
     learner = learner or Learner()
     sources = []
     for path in files:
         words_before = learner.words
-        size = 0
-        for chunk in read_chunks(path):
-            learner.add_text(chunk)
-            step = len(chunk.encode("utf-8")) if progress else 0
-            size += step
+        for text, size in read_chunks(path):
+            learner.add_text(text)
             if progress:
-                progress(step)
-        sources.append({"path": str(path), "bytes": path.stat().st_size, "words": learner.words - words_before})
+                progress(size)
+        sources.append({"path": path, "bytes": os.path.getsize(path), "words": learner.words - words_before})
+    if learner.words == 0:
+        stripped = f"{learner.skipped_lines:,} of its {learner.lines:,} lines look stripped of their marks"
+        raise LearnError(f"{', '.join(patterns)}: no text with its marks to learn from ({stripped}); "
+                         "nothing written")
     try:
         return learner.write(output, sources)
     except OSError as error:
@@ -437,7 +415,7 @@ def learn(
 
 def total_bytes(patterns: Iterable[str]) -> int:
     """The size of every file :func:`learn` would read (for a progress bar)."""
-    return sum(path.stat().st_size for path in source_files(patterns))
+    return sum(os.path.getsize(path) for path in source_files(patterns))
 
 
 # -- self-adaptation -----------------------------------------------------------

@@ -11,7 +11,7 @@ import math
 import threading
 import unicodedata
 from collections import Counter
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
@@ -21,9 +21,9 @@ from .candidates import CONTEXT_PROPOSALS, KEEP, WEAK_READING, Slot, SlotCache, 
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import SHIFT, Model, load_model, with_user_models
-from .options import Options
+from .options import Options, strings
 from .symbols import BOS, EOS, context_symbols, neighbour_symbol
-from .syllable import restyle
+from .syllable import restyle, skeleton
 
 
 # Symbols that OCR puts for a letter standing alone ("ở" read as "&" or "@").
@@ -71,20 +71,28 @@ def _letters_upper(text: str) -> bool:
     return len(letters) > 1 and all(ch.isupper() for ch in letters)
 
 
-def apply_case(original: str, word: str) -> str:
+def apply_case(original: str, word: str, after_lowercase: bool = False) -> str:
     """Give *word* (lowercase) the case pattern of *original* (its letters).
 
     >>> apply_case("THANH", "thành"), apply_case("Thanh", "thành"), apply_case("thanh", "thành")
     ('THÀNH', 'Thành', 'thành')
     >>> apply_case("T6", "tổ"), apply_case("A", "à")
     ('Tổ', 'À')
+
+    A capital that the reading replaces by another letter (OCR's ``I`` for
+    ``l``) after a lowercase word was a misread small letter, not a capital:
+
+    >>> apply_case("Iyc", "lực", after_lowercase=True), apply_case("Iyc", "lực")
+    ('lực', 'Lực')
     """
     if _letters_upper(original):
         return word.upper()
-    first = next((ch for ch in original if ch.isalpha()), "")
-    if first.isupper():
-        return word[:1].upper() + word[1:]
-    return word
+    at, first = next(((i, ch) for i, ch in enumerate(original) if ch.isalpha()), (0, ""))
+    if not first.isupper():
+        return word
+    if after_lowercase and skeleton(first) != skeleton(word[at:at + 1]):
+        return word
+    return word[:1].upper() + word[1:]
 
 
 _LOADING = threading.RLock()
@@ -102,11 +110,10 @@ class Restorer:
     """
 
     def __init__(self, options: Options | None = None, *, phrases: Iterable[str] = (), **overrides) -> None:
-        options = options or Options()
-        if overrides:
-            options = options._replace(**overrides)
-        extra = tuple(options.phrases) + tuple(phrases)
-        self.options = options._replace(phrases=extra).validate()
+        options = (options or Options())._replace(**overrides).validate()
+        extra = tuple(options.phrases) + strings("phrases", phrases)
+        self.options = options._replace(phrases=extra, lexicon=tuple(options.lexicon),
+                                        models=tuple(options.models))
         self._model: Model | None = None
 
     @property
@@ -173,6 +180,7 @@ class Restorer:
         >>> Restorer().reading_modes("Cac dang bo truc thuoc Thanh uy")
         Counter({'stripped': 7})
         """
+        _check_text(text)
         self.model  # noqa: B018 (loads the data and the slot cache)
         tokens = tk.tokenize(text)
         lines = pg.lines(text, tokens, self._slots)
@@ -186,6 +194,7 @@ class Restorer:
         return modes
 
     def _decide(self, text: str, explain: bool, engine: "_EngineConfidence | None" = None) -> list[Change]:
+        _check_text(text)
         self.model  # noqa: B018 (loads the data and the caches)
         options = self.options
         tokens = tk.tokenize(text)
@@ -215,10 +224,10 @@ class Restorer:
                     previous_letter = self._list_letter(token, previous_letter, rate, changes)
         lattices, words = [], []
         for passage in passages:
-            lattice, passage_words = self._lattice(tokens, passage, document, engine)
-            if passage_words:
-                lattices.append(lattice)
-                words.append(passage_words)
+            for lattice, passage_words in self._lattices(tokens, passage, document, engine):
+                if passage_words:
+                    lattices.append(lattice)
+                    words.append(passage_words)
         with_confidence = explain or options.mark_uncertain
         chosen = self._domains(lattices)
         decoded = self._decode(lattices, chosen, with_confidence)
@@ -227,11 +236,17 @@ class Restorer:
             if not self._ask_context(lattices, words, decoded, chosen, with_confidence):
                 break
         for lattice, passage_words, choices in zip(lattices, words, decoded):
+            previous = None
             for position, token, rate in passage_words:
                 if rate is _DOT:
                     self._dot(token, lattice, choices, position, explain, changes)
                 else:
-                    self._note(token, lattice, choices, position, rate, out_style, explain, changes)
+                    # A misread capital right after a lowercase word is no capital (apply_case).
+                    after_lowercase = previous is not None and previous.text[:1].islower() and \
+                        text[previous.end:token.start].isspace()
+                    self._note(token, lattice, choices, position, rate, out_style, explain, changes,
+                               after_lowercase)
+                previous = token
         changes.sort(key=lambda c: c[0])
         return changes
 
@@ -291,9 +306,15 @@ class Restorer:
                     open_lines.add(n)
         return settled | (set(clean) - open_lines)
 
-    def _lattice(self, tokens: list[tk.Token], passage: list[tuple[pg.Line, float | None]], document: tuple,
-                 engine: "_EngineConfidence | None" = None) -> tuple[list[Slot], list[tuple[int, tk.Token, float | None]]]:
-        """The lattice of one passage (``<s>`` … ``</s>``), and its words: (position in the lattice, token, rate)."""
+    def _lattices(self, tokens: list[tk.Token], passage: list[tuple[pg.Line, float | None]], document: tuple,
+                  engine: "_EngineConfidence | None" = None
+                  ) -> Iterator[tuple[list[Slot], list[tuple[int, tk.Token, float | None]]]]:
+        """The lattice of one passage (``<s>`` … ``</s>``), and its words: (position in the lattice, token, rate).
+
+        A passage longer than :data:`LATTICE_SLOTS` (a megabyte on one line)
+        is cut after a sentence's end, or anywhere at twice that length: the
+        decoder's arrays grow with a lattice.
+        """
         slots_of = self._slots
         lattice: list[Slot] = [slots_of.fixed(BOS)]
         words: list[tuple[int, tk.Token, float | None]] = []
@@ -325,8 +346,12 @@ class Restorer:
                 else:
                     words.append((len(lattice), token, rate))
                     lattice.append(slot)
+                if len(lattice) >= LATTICE_SLOTS and (symbol in _SENTENCE_ENDS or len(lattice) >= 2 * LATTICE_SLOTS):
+                    lattice.append(slots_of.fixed(EOS))
+                    yield lattice, words
+                    lattice, words = [slots_of.fixed(BOS)], []
         lattice.append(slots_of.fixed(EOS))
-        return lattice, words
+        yield lattice, words
 
     def _domains(self, lattices: list[list[Slot]]) -> list[str]:
         """The domain each lattice is read in first (see :func:`paragraphs.domains`)."""
@@ -459,7 +484,8 @@ class Restorer:
             changes.append((token.start, token.end, token.text, " "))
 
     def _note(self, token: tk.Token, lattice: list[Slot], choices: list[Choice], position: int,
-              rate: float | None, out_style: str, explain: bool, changes: list[Change]) -> None:
+              rate: float | None, out_style: str, explain: bool, changes: list[Change],
+              after_lowercase: bool = False) -> None:
         """Note the change a decoded word makes, if any."""
         model, options = self.model, self.options
         slot, choice = lattice[position], choices[position]
@@ -467,12 +493,12 @@ class Restorer:
         if candidate.syllable == model.abbreviation_id:
             self._abbreviation(token, changes)
             return
-        key = (token.text, slot.serial, choice.index, rate is None, out_style)
+        key = (token.text, slot.serial, choice.index, rate is None, out_style, after_lowercase)
         readings = self._readings
         if key in readings:
             restored = readings[key]
         else:
-            restored = self._reading(token, slot, choice, rate, out_style)
+            restored = self._reading(token, slot, choice, rate, out_style, after_lowercase)
             if len(readings) >= 200_000:
                 readings.clear()
             readings[key] = restored
@@ -488,7 +514,7 @@ class Restorer:
         reason, alternatives = "style", ()
         if not slot.marked or rate is None:
             reason = _reason(choice, position, lattice, choices, model)
-            alternatives = _alternatives(slot, choice, model, token.text)
+            alternatives = _alternatives(slot, choice, model, token.text, after_lowercase)
         changes.append(Change(token.start, token.end, token.text, written, choice.confidence, alternatives, reason))
 
     def _list_letter(self, token: tk.Token, previous: str, rate: float | None, changes: list[Change]) -> str:
@@ -538,7 +564,8 @@ class Restorer:
                     forced[token.start] = self._slots.keep_slot
         return forced
 
-    def _reading(self, token: tk.Token, slot: Slot, choice: Choice, rate: float | None, out_style: str) -> str | None:
+    def _reading(self, token: tk.Token, slot: Slot, choice: Choice, rate: float | None, out_style: str,
+                 after_lowercase: bool = False) -> str | None:
         """The text a decoded token becomes, or None when it stays as written."""
         model = self.model
         candidate = slot.candidates[choice.index]
@@ -552,7 +579,7 @@ class Restorer:
             words = [restyle(word, out_style) for word in words]
         # A glued token read as two syllables gets its space back.
         upper = _letters_upper(token.text)
-        restored = " ".join(apply_case(token.text, word) if i == 0 else word.upper() if upper else word
+        restored = " ".join(apply_case(token.text, word, after_lowercase) if i == 0 else word.upper() if upper else word
                             for i, word in enumerate(words))
         if restored == token.text or (marked and restored == unicodedata.normalize("NFC", token.text)):
             return None  # unchanged, or only the normal form differs: keep the writer's code points
@@ -566,6 +593,9 @@ SETTLE_SLACK = 3.0
 #: How many times weakly read OCR words may ask their context for readings (each time, the
 #: passages that changed are decoded again).
 CONTEXT_ROUNDS = 2
+#: A passage is cut into lattices of about this many slots (see Restorer._lattices).
+LATTICE_SLOTS = 4_096
+_SENTENCE_ENDS = frozenset(".?!;…")
 
 #: An OCR engine's confidence at or above which a word's letters are taken as read.
 ENGINE_SURE = 0.95
@@ -651,20 +681,29 @@ def _left_alone(text: str, tokens: list[tk.Token], line: pg.Line, document: tupl
     return Change(start, end, text[start:end], text[start:end], 1.0, (), reason)
 
 
-def _alternatives(slot, choice: Choice, model: Model, original: str) -> tuple[tuple[str, float], ...]:
-    """The runner-up readings with their share of the max-marginal mass."""
+def _alternatives(slot, choice: Choice, model: Model, original: str,
+                  after_lowercase: bool = False) -> tuple[tuple[str, float], ...]:
+    """The runner-up readings with their share of the max-marginal mass, each spelling once."""
     scores = choice.scores
     top = max(scores)
     temperature = model.weights.confidence_temperature
     weights = [math.exp((s - top) / temperature) for s in scores]
     total = sum(weights)
-    ranked = sorted(range(len(scores)), key=lambda k: -scores[k])
-    result = []
-    for k in ranked:
-        if k == choice.index or slot.ids[k] == KEEP:
-            continue
-        result.append((apply_case(original, model.syllables[slot.ids[k]]), round(weights[k] / total, 4)))
-    return tuple(result[:3])
+
+    def spelled(k: int) -> str:
+        candidate = slot.candidates[k]
+        if candidate.syllable == KEEP or KEEP in candidate.tail:
+            return original
+        words = " ".join(model.syllables[s] for s in candidate.syllables())
+        return apply_case(original, words, after_lowercase)
+
+    chosen = spelled(choice.index)
+    mass: dict[str, float] = {}  # readings spelled alike (thu + a glued syllable, twice) add up
+    for k in sorted(range(len(scores)), key=lambda k: -scores[k]):
+        if slot.candidates[k].syllable != KEEP and (word := spelled(k)) != chosen:
+            mass[word] = mass.get(word, 0.0) + weights[k] / total
+    ranked = sorted(mass.items(), key=lambda item: -item[1])[:3]
+    return tuple((word, round(share, 4)) for word, share in ranked)
 
 
 def _reason(choice: Choice, position: int, lattice: list[Slot], choices: list[Choice], model: Model) -> str:
@@ -690,6 +729,13 @@ def _reason(choice: Choice, position: int, lattice: list[Slot], choices: list[Ch
         after = model.syllables[neighbours[1]]
         return f"context: {before} … {after}"
     return "frequency"
+
+
+def _check_text(text: str) -> None:
+    """A TypeError naming the argument, for anything but a str (bytes are decoded by the caller)."""
+    if not isinstance(text, str):
+        hint = ": decode it first, as data.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"text must be str, not {type(text).__name__}{hint}")
 
 
 def _rebuild(text: str, changes: list) -> str:

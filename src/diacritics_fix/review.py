@@ -185,7 +185,7 @@ def _document_html(document: ReviewDocument, threshold: float) -> str:
     uncertain = sum(mark.confidence < threshold for mark in marks)
     name = html.escape(document.path)
     badge = f'<span class="badge">{html.escape(document.format or "text")}</span>'
-    if document.status != "ok":
+    if document.status not in ("ok", "unchanged"):  # skipped or failed: why
         counts = f'<span class="counts">{html.escape(document.status)}</span>'
         body = f'<div class="reason">{html.escape(document.reason or "")}</div>'
         return f'<section class="document"><h2><span class="path">{name}</span>{badge}{counts}</h2>{body}</section>'

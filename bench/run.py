@@ -168,6 +168,8 @@ def main() -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--section", default="all", choices=("all", "text", "ocr"),
                         help="text: stripped, correct, English and mixed text; ocr: the OCR pairs")
+    parser.add_argument("--pairs", default="all", choices=("all", "shared", "made"),
+                        help="OCR pairs measured: ../shared/ocr, build/ocr-pairs (scripts/make_ocr_pairs.py), or both")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
     args = parser.parse_args()
     if args.one:
@@ -176,10 +178,10 @@ def main() -> None:
     if args.section in ("all", "text"):
         text_table(args)
     if args.section in ("all", "ocr"):
-        ocr_table()
+        ocr_table(args.pairs)
 
 
-def ocr_table() -> None:
+def ocr_table(source: str = "all") -> None:
     """The OCR repair table (bench/ocr.py), one row per system and level."""
     from ocr import LEVELS, OCR_DIR, measure_level
 
@@ -197,7 +199,7 @@ def ocr_table() -> None:
     print("| level | system | word accuracy | CER | WER | numbers kept | words/s (1 core) |")
     print("|---|---|---|---|---|---|---|")
     for level in LEVELS:
-        for row in measure_level(level, systems):
+        for row in measure_level(level, systems, source):
             accuracy, cer, wer = row["scores"]
             kept, seen = row.get("numbers", (0, 0))
             numbers = f"{kept / seen:.2%} of {seen}" if seen else "–"

@@ -9,8 +9,10 @@ over fixed sets of documents with fixed seeds, so that a regeneration gives
 the same pairs:
 
 * ``train/…`` — the *tune* split of the dev corpus (``bench/corpus.py``) and
-  the project's own text (``data/text/``): every document at the ``poor`` and
-  at the ``scan`` level, a third of them ``clean``.  Each document gets one
+  the project's own text (``data/text/``): every document at the ``poor``
+  level, half the tune documents and all the project's text at the ``scan``
+  level (the shared pairs have many more of it), a third of the tune
+  documents ``clean``.  Each document gets one
   typeface (Liberation, DejaVu or Noto Serif) and one size (12, 13 or 14 pt)
   per level, drawn from a hash of its name, so that the channel learned from
   them (``scripts/build_channel.py``) is tied to no one font.
@@ -108,7 +110,7 @@ PLAN = (
     PairSet("held-out/dev-poor", "held-out", "poor", fonts=("liberation",), sizes=(14,), vie=True),
     PairSet("held-out/dev-scan", "held-out", "scan", fonts=("liberation",), sizes=(14,), vie=True),
     PairSet("held-out/dev-clean", "held-out", "clean", fonts=("liberation",), sizes=(14,), vie=True),
-    PairSet("train/scan", "tune", "scan"),
+    PairSet("train/scan", "tune", "scan", share=1 / 2),
     PairSet("train/text-poor", "text", "poor"),
     PairSet("train/text-scan", "text", "scan"),
     PairSet("train/clean", "tune", "clean", share=1 / 3),

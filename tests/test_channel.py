@@ -203,6 +203,26 @@ def test_truth_among_top_candidates(model, token, expected, label):
 
 
 @needs_table
+@pytest.mark.parametrize(
+    "token, expected, label",
+    [
+        ("chinhquyén", ("chính", "quyền"), "ten characters: only two glued syllables can be printed so long"),
+        ("nghiéngnghiéng", ("nghiêng", "nghiêng"), "the two longest syllables glued"),
+        ("....:.resricennes", None, "a dotted leader with letters: longer than any two syllables, no reading"),
+        ("thanhphé", ("thành", "phố"), "eight characters: still one syllable or two"),
+    ],
+)
+def test_long_tokens_are_read_as_two_syllables_or_not_at_all(model, token, expected, label):
+    found = readings(token, model)
+    if expected is None:
+        assert found == [], label
+    else:
+        assert expected in found[:3], label
+        if len(token_core(token)) > channel_module.MAX_SYLLABLE_CORE:
+            assert all(len(r) == 2 for r in found), label
+
+
+@needs_table
 @pytest.mark.parametrize("token", ["thành", "Quốc", "phép", "hoà"])
 def test_token_as_written_is_a_reading(model, token):
     from diacritics_fix.syllable import canonical
@@ -244,6 +264,8 @@ def test_candidates_are_always_valid_syllables(token):
     for ids, logp in found:
         assert 1 <= len(ids) <= 2
         assert logp <= 0.0
+        # no single reading dearer than the ceiling (but the token as written, always a reading)
+        assert len(ids) == 2 or logp >= -channel_module.CEILING or ids == (model.id_of.get(token_core(token)),)
         for sid in ids:
             assert is_valid(model.syllables[sid]), (token, model.syllables[sid])
 

@@ -840,18 +840,19 @@ class CandidateIndex:
         """
         from .misreadings import MAX_CHANGED
 
-        self._misreadings, self._changed, self._changed_by_skeleton = None, frozenset(), {}
+        self._misreadings = None  # until all is ready: threads meanwhile search
         if index is None or not index.fits(self.model.syllables, self.channel.digest, self.prior):
             return False
         changed = set(index.changed(self.penalty))
         changed.update(sid for ids in self.by_skeleton.values() for sid in ids if sid >= index.vocabulary)
         if len(changed) > MAX_CHANGED:
             return False  # a different model, in effect
-        self._changed = frozenset(changed)
+        by_skeleton = {}
         for skel, ids in self.by_skeleton.items():
             mine = [sid for sid in ids if sid in changed]
             if mine:
-                self._changed_by_skeleton[skel] = mine
+                by_skeleton[skel] = mine
+        self._changed, self._changed_by_skeleton = frozenset(changed), by_skeleton
         self._misreadings = index
         return True
 

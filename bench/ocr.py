@@ -1,4 +1,4 @@
-"""OCR repair figures on the held-out (OCR, truth) pairs of ../shared/ocr.
+"""OCR repair figures on the held-out (OCR, truth) pairs: ../shared/ocr and build/ocr-pairs/held-out.
 
 For each degradation level, over the documents of the held-out split (never
 used to learn the channel or tune anything):
@@ -23,24 +23,25 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from corpus import ROOT, is_held_out, matched_words, strip_marks
+from corpus import SHARED_PAIRS, matched_words, ocr_pairs, strip_marks
 
-OCR_DIR = ROOT.parent / "shared" / "ocr"
+OCR_DIR = SHARED_PAIRS
 LEVELS = ("dev-clean", "dev-scan", "dev-poor")
 
 
-def pairs(level: str) -> list[tuple[str, str, str | None]]:
-    """(truth, ocr, vie reading or None) for the held-out documents of a level."""
-    folder = OCR_DIR / level
+def pairs(level: str, source: str = "all") -> list[tuple[str, str, str | None]]:
+    """(truth, ocr, vie reading or None) for the held-out documents of a level (``dev-scan``).
+
+    *source* as in :func:`corpus.ocr_pairs`: the shared pairs, those made by
+    ``scripts/make_ocr_pairs.py``, or both.
+    """
     found = []
-    for ocr_path in sorted(folder.glob("*.ocr.txt")):
-        name = ocr_path.name.split(".")[0]
-        if not is_held_out(name):
-            continue
-        vie = folder / f"{name}.vie.txt"
+    for truth_path in ocr_pairs(level.removeprefix("dev-"), "held-out", source):
+        name = truth_path.name.split(".")[0]
+        vie = truth_path.with_name(f"{name}.vie.txt")
         found.append((
-            (folder / f"{name}.truth.txt").read_text(encoding="utf-8"),
-            ocr_path.read_text(encoding="utf-8"),
+            truth_path.read_text(encoding="utf-8"),
+            truth_path.with_name(f"{name}.ocr.txt").read_text(encoding="utf-8"),
             vie.read_text(encoding="utf-8") if vie.exists() else None,
         ))
     return found
@@ -74,9 +75,9 @@ def numbers_kept(truths: list[str], ocrs: list[str], outputs: list[str]) -> tupl
     return kept, seen
 
 
-def measure_level(level: str, systems: dict) -> list[dict]:
+def measure_level(level: str, systems: dict, source: str = "all") -> list[dict]:
     """Rows for one level: raw OCR, each system, and the -l vie reference."""
-    data = pairs(level)
+    data = pairs(level, source)
     truths = [t for t, _, _ in data]
     ocrs = [o for _, o, _ in data]
     rows = [{"level": level, "system": "raw OCR (-l eng)", "scores": error_rates(truths, ocrs)}]

@@ -185,6 +185,8 @@ def main() -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--section", default="all", choices=("all", "text", "ocr", "sources", "resources"),
                         help="text: stripped, correct, English and mixed text; ocr: the OCR pairs")
+    parser.add_argument("--pairs", default="all", choices=("all", "shared", "made"),
+                        help="OCR pairs measured: ../shared/ocr, build/ocr-pairs (scripts/make_ocr_pairs.py), or both")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)  # internal: see resources_table
     args = parser.parse_args()
@@ -201,7 +203,7 @@ def main() -> None:
         print()
         subprocess.run([sys.executable, str(HERE / "sources.py")], check=False)
     if args.section in ("all", "ocr"):
-        ocr_table()
+        ocr_table(args.pairs)
     if args.section in ("all", "resources"):
         resources_table()
 
@@ -245,7 +247,7 @@ def resources_table() -> None:
     print(f"| {startup:.2f} s | {peak} | {size} |")
 
 
-def ocr_table() -> None:
+def ocr_table(source: str = "all") -> None:
     """The OCR repair table (bench/ocr.py), one row per system and level."""
     from ocr import LEVELS, OCR_DIR, measure_level
 
@@ -263,7 +265,7 @@ def ocr_table() -> None:
     print("| level | system | word accuracy | CER | WER | numbers kept | words/s (1 core) |")
     print("|---|---|---|---|---|---|---|")
     for level in LEVELS:
-        for row in measure_level(level, systems):
+        for row in measure_level(level, systems, source):
             accuracy, cer, wer = row["scores"]
             kept, seen = row.get("numbers", (0, 0))
             numbers = f"{kept / seen:.2%} of {seen}" if seen else "–"

@@ -103,6 +103,14 @@ def test_mark_uncertain_wraps_only_doubtful_words():
     assert out.count("[[") == len(doubtful) >= 1
 
 
+def test_mark_uncertain_wraps_the_badly_damaged_words_of_a_line():
+    options = Options(mark_uncertain=True, threshold=0.9, marker="[[…]]")
+    out = Restorer(options).restore("Ig fch cia ngudi cé céng véi cach mang")
+    # "Ig" (Lợi) and "fch" (ích) are badly damaged, and doubtful; the rest is sure.
+    assert out.startswith("[[") and out.count("[[") == 2
+    assert out.endswith(" của người có công với cách mạng")
+
+
 def test_explain_gives_a_confidence_and_runners_up_for_each_ocr_word():
     changes = Restorer().explain("Ban Thu@ng vy Thanh iy")
     assert [c.restored for c in changes] == ["Thường", "vụ", "Thành", "ủy"]

@@ -544,6 +544,10 @@ class Restorer:
         """
         words = [t for t in tokens[paragraph.start:paragraph.end] if t.kind == tk.WORD]
         forced: dict[int, Slot] = {}
+        if ocr:  # "1." opening a line (a list item) or a number alone on its line (a page) is no misread word
+            line = [t for t in tokens[paragraph.start:paragraph.end] if t.kind not in (tk.SPACE, tk.BREAK)]
+            if line and line[0].kind == tk.NUMBER and (len(line) == 1 or line[1].text in (".", ")")):
+                forced[line[0].start] = self._slots.get(line[0].text, 1.0)
         capitals = [t for t in words if len(t.text) > 1 and t.text.isupper()]
         if ocr:  # "BO" for "Bộ": a capital misread is no acronym
             capitals = [t for t in capitals if not self._slots.looks_misread(t.text)]

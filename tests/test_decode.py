@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 
 from diacritics_fix.candidates import SlotCache
 from diacritics_fix.decode import Decoder
@@ -44,33 +43,21 @@ def test_one_lattice_alone_or_with_others_reads_the_same():
     assert together[0][1:3] == ["ủy", "ban"] and together[2][1:8] == ["xã", ",", "phường", ",", "thị", "trấn", "</s>"]
 
 
-def test_threads_sharing_a_decoder_with_tiny_caches_get_the_sequential_results():
+def test_threads_sharing_a_decoder_with_tiny_caches_get_the_sequential_results(in_threads):
     model = load_model()
     batch = lattices(SlotCache(model, 12))
     expected = readings(model, batch, Decoder(model).decode_all(batch))
     # Bounds so small that the tables and the lattice cache are emptied again and again.
     shared = Decoder(model, max_slots=20, max_pairs=20, max_lattices=2)
-    errors: list[BaseException] = []
-    results: dict[int, list] = {}
-    start = threading.Barrier(4)
 
-    def work(worker: int) -> None:
-        try:
-            start.wait()
-            out = []
-            for round_ in range(6):
-                order = batch[worker + round_:] + batch[:worker + round_]
-                out.append((order, shared.decode_all(order)))
-            results[worker] = out
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+    def work(worker: int) -> list:
+        out = []
+        for round_ in range(6):
+            order = batch[worker + round_:] + batch[:worker + round_]
+            out.append((order, shared.decode_all(order)))
+        return out
 
-    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    results = in_threads(work)
     for out in results.values():
         for order, decoded in out:
             by_line = {id(lattice): reading for lattice, reading in zip(order, readings(model, order, decoded))}

@@ -7,7 +7,6 @@ import doctest
 import functools
 import pickle
 import string
-import threading
 import unicodedata
 
 import pytest
@@ -354,7 +353,7 @@ def test_a_restorer_pickles_small_and_restores_the_same_after_unpickling():
     assert clone.restore(NOTICE_STRIPPED + NAME_LINE) == before
 
 
-def test_a_restorer_shared_by_threads_gives_the_sequential_results():
+def test_a_restorer_shared_by_threads_gives_the_sequential_results(in_threads):
     texts = [line for line in NOTICE_STRIPPED.splitlines() if line] + [
         NAME_LINE,
         STRIPPED_LINE,
@@ -368,25 +367,12 @@ def test_a_restorer_shared_by_threads_gives_the_sequential_results():
     expected = [sequential.restore(text) for text in texts]
 
     shared = Restorer(phrases=[NAME])  # its model is loaded by the threads themselves
-    results: dict[int, list[str]] = {}
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
 
-    def work(worker: int) -> None:
-        try:
-            start.wait()
-            order = texts[worker:] + texts[:worker]
-            out = [shared.restore(text) for _ in range(5) for text in order]
-            results[worker] = out
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+    def work(worker: int) -> list[str]:
+        order = texts[worker:] + texts[:worker]
+        return [shared.restore(text) for _ in range(5) for text in order]
 
-    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    results = in_threads(work)
     for worker, out in results.items():
         order = expected[worker:] + expected[:worker]
         assert out == order * 5

@@ -322,11 +322,10 @@ class Model:
             stored = order3[c:d]
             if len(stored):
                 firsts3 = (np.asarray(lm.trigram_keys)[stored] >> np.uint64(2 * SHIFT)).astype(np.int64)
-                position = {w: k for k, w in enumerate(firsts.tolist())}
-                for w, logp in zip(firsts3.tolist(), lm.trigram_logp[stored].tolist()):
-                    k = position.get(w)
-                    if k is not None:
-                        third[k] = logp
+                # firsts ascend (the bigram keys of one second syllable, in key order)
+                at = np.minimum(np.searchsorted(firsts, firsts3), len(firsts) - 1)
+                found = firsts[at] == firsts3
+                third[at[found]] = lm.trigram_logp[stored][found]
             scores = scores + third
         return self._best_syllables(firsts, scores, limit)
 

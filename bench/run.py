@@ -249,29 +249,53 @@ def resources_table() -> None:
 
 def ocr_table(source: str = "all") -> None:
     """The OCR repair table (bench/ocr.py), one row per system and level."""
-    from ocr import LEVELS, OCR_DIR, measure_level
+    from ocr import CAUSES, LEVELS, OCR_DIR, measure_level
 
     from diacritics_fix import Options, Restorer
+    from diacritics_fix import tokens as tk
 
     if not OCR_DIR.is_dir():
         print(f"no OCR pairs at {OCR_DIR}: OCR table skipped", file=sys.stderr)
         return
+    restorer = Restorer()
     systems = {
-        "diacritics-fix": Restorer().restore,
+        "diacritics-fix": restorer.restore,
         "stripped-text restorer": Restorer(Options(mode="stripped")).restore,
         "unigram": make_system("unigram"),
     }
+    def readings(token: str) -> set[str]:
+        """The syllables the channel reads an OCR token as (one-syllable readings)."""
+        model = restorer.model
+        words = [t.text for t in tk.tokenize(token) if t.kind in (tk.WORD, tk.MIXED)]
+        if not words:
+            return set()
+        slot = restorer._slots.ocr(words[0])
+        return {model.syllables[c.syllable] for c in slot.candidates
+                if not c.tail and model.first_syllable <= c.syllable < len(model.syllables)}
+
     print()
     print("| level | system | word accuracy | CER | WER | numbers kept | words/s (1 core) |")
     print("|---|---|---|---|---|---|---|")
+    misses = []
     for level in LEVELS:
-        for row in measure_level(level, systems, source):
+        for row in measure_level(level, systems, source, readings):
+            if "causes" in row:
+                misses.append((level, row["causes"]))
             accuracy, cer, wer = row["scores"]
             kept, seen = row.get("numbers", (0, 0))
             numbers = f"{kept / seen:.2%} of {seen}" if seen else "–"
             speed = f"{row['words_per_second']:,.0f}" if "words_per_second" in row else "–"
             print(f"| {level.removeprefix('dev-')} ({row['documents']} docs) | {row['system']} | {accuracy:.2%} "
                   f"| {cer:.2%} | {wer:.2%} | {numbers} | {speed} |")
+    print()
+    print("Misses of diacritics-fix by cause (share of all misses; words with letters, line by line):")
+    print()
+    print("| level | words | missed | " + " | ".join(CAUSES) + " |")
+    print("|---|---|---|" + "---|" * len(CAUSES))
+    for level, causes in misses:
+        missed = sum(causes[c] for c in CAUSES)
+        shares = " | ".join(f"{causes[c] / max(1, missed):.0%} ({causes[c]:,})" for c in CAUSES)
+        print(f"| {level.removeprefix('dev-')} | {causes['words']:,} | {missed:,} | {shares} |")
 
 
 def text_table(args) -> None:

@@ -5,6 +5,7 @@
     python bench/batch.py --section jobs         # files/s and words/s with --jobs 1 and 2
     python bench/batch.py --section split --size-mb 200
     python bench/batch.py --section line --line-mb 50
+    python bench/batch.py --section memory       # total PSS of --jobs 4 against one process
 
 Every run is the command line (``python -m diacritics_fix.cli … --quiet``),
 timed as a whole, start-up included; peak memory is the largest resident
@@ -25,6 +26,13 @@ line
     One line of the given size with no line break (stripped sentences of the
     corpus joined by spaces), restored with ``--jobs 1``: memory must stay
     bounded.
+memory
+    The folder of *jobs* restored with ``--jobs 1`` and ``--jobs 4``, the
+    proportional set size (``Pss`` of ``/proc/PID/smaps_rollup``: shared
+    pages counted once, split among their users) of the command and all its
+    workers summed every 50 ms: the model's pages are memory-mapped and the
+    data loaded before the workers fork, so four workers should cost far less
+    than four processes.
 """
 
 from __future__ import annotations
@@ -67,6 +75,57 @@ def timed(*args: str) -> tuple[float, float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"the command failed: {' '.join(args)}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            return next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0  # gone meanwhile
+
+
+def _family(pid: int) -> list[int]:
+    """*pid* and its descendants, from /proc/PID/task/*/children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+def sampled_pss(*args: str) -> tuple[float, float]:
+    """Run the command line; (wall seconds, largest total PSS in MB of it and its workers)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command(*args), env=environment())
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_pss_kb(pid) for pid in _family(process.pid)))
+        time.sleep(0.05)
+    if process.returncode != 0:
+        sys.exit(f"the command failed: {' '.join(args)}")
+    return time.perf_counter() - started, peak / 1024
+
+
+def bench_memory(work: Path, min_words: int, limit: int | None) -> None:
+    source = work / "memory-input"
+    source.mkdir()
+    documents, words = build_folder(source, min_words, limit)
+    print(f"## memory: {documents} documents, {words:,} words (stripped); total PSS sampled every 50 ms")
+    print()
+    print("| jobs | seconds | peak total PSS (command and workers) | ratio to --jobs 1 |")
+    print("|---:|---:|---:|---:|")
+    one = None
+    for jobs in (1, 4):
+        seconds, pss = sampled_pss(str(source), "-o", str(work / f"memory-{jobs}"), "--jobs", str(jobs))
+        one = one or pss
+        print(f"| {jobs} | {seconds:.1f} | {pss:,.0f} MB | {pss / one:.2f}× |")
+    print()
 
 
 def stripped_documents() -> list[str]:
@@ -178,14 +237,14 @@ def bench_line(work: Path, line_mb: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--section", choices=("jobs", "split", "line"), action="append",
+    parser.add_argument("--section", choices=("jobs", "split", "line", "memory"), action="append",
                         help="what to measure (repeatable; default: all)")
     parser.add_argument("--min-words", type=int, default=1000, help="jobs: words per document at least")
     parser.add_argument("--documents", type=int, default=None, help="jobs: stop after this many documents")
     parser.add_argument("--size-mb", type=int, default=200, help="split: size of the file")
     parser.add_argument("--line-mb", type=int, default=50, help="line: size of the line")
     args = parser.parse_args()
-    sections = args.section or ["jobs", "split", "line"]
+    sections = args.section or ["jobs", "split", "line", "memory"]
     with tempfile.TemporaryDirectory(prefix="diacritics-fix-bench-") as temporary:
         for section in sections:
             work = Path(temporary) / section
@@ -194,8 +253,10 @@ def main() -> None:
                 bench_jobs(work, args.min_words, args.documents)
             elif section == "split":
                 bench_split(work, args.size_mb)
-            else:
+            elif section == "line":
                 bench_line(work, args.line_mb)
+            else:
+                bench_memory(work, args.min_words, args.documents)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Build the misreading index, ``data/lexicon/misreadings.bin`` (see ``diacritics_fix.misreadings``).
 
-    python scripts/build_misreadings.py [--out data/lexicon/misreadings.bin] [--tokens 100000] [--depth 8]
+    python scripts/build_misreadings.py [--out data/lexicon/misreadings.bin] [--tokens 100000] [--depth 12]
                                         [--pairs all|shared|made|none]
 
 Run it after the model data (``scripts/build_data.py``) and the channel
@@ -46,6 +46,7 @@ from corpus import OCR_LEVELS, ocr_pairs  # noqa: E402  (the one definition of t
 from diacritics_fix.channel import (  # noqa: E402
     CEILING, MAX_SYLLABLE_CORE, PRIOR, WIDE, CandidateIndex, is_readable, load_channel, token_core,
 )
+from diacritics_fix.candidates import OCR_READINGS  # noqa: E402
 from diacritics_fix.misreadings import vocabulary_digest, write_index  # noqa: E402
 from diacritics_fix.model import load_model  # noqa: E402
 
@@ -109,7 +110,8 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=100_000, help="likeliest strings kept")
     parser.add_argument("--pairs", choices=("all", "shared", "made", "none"), default="all",
                         help="OCR pairs (tune split) whose printed tokens join the index")
-    parser.add_argument("--depth", type=int, default=8, help="readings kept per string")
+    parser.add_argument("--depth", type=int, default=OCR_READINGS,
+                        help="readings kept per string: as many as the restorer asks for (candidates.OCR_READINGS)")
     args = parser.parse_args()
     started = time.perf_counter()
     model = load_model()

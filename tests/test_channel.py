@@ -217,7 +217,7 @@ def test_long_tokens_are_read_as_two_syllables_or_not_at_all(model, token, expec
     if expected is None:
         assert found == [], label
     else:
-        assert expected in found[:3], label
+        assert expected in found, label  # among the readings: the context chooses
         if len(token_core(token)) > channel_module.MAX_SYLLABLE_CORE:
             assert all(len(r) == 2 for r in found), label
 

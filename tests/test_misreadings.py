@@ -122,6 +122,13 @@ def test_the_shipped_index_fits_the_shipped_model(model):
     assert shipped_index().fits(model.syllables, load_channel().digest, 1.0)
 
 
+def test_the_shipped_index_holds_as_many_readings_as_the_restorer_asks_for():
+    """A shallower index is never used for a lookup: every token would be searched for."""
+    from diacritics_fix.candidates import OCR_READINGS
+
+    assert shipped_index().depth >= OCR_READINGS
+
+
 @needs_index
 def test_most_tokens_of_a_real_scan_are_in_the_index():
     cores = own_ocr_tokens()

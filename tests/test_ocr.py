@@ -103,12 +103,9 @@ def test_mark_uncertain_wraps_only_doubtful_words():
     assert out.count("[[") == len(doubtful) >= 1
 
 
-def test_mark_uncertain_wraps_the_badly_damaged_words_of_a_line():
-    options = Options(mark_uncertain=True, threshold=0.9, marker="[[…]]")
-    out = Restorer(options).restore("Ig fch cia ngudi cé céng véi cach mang")
-    # "Ig" (Lợi) and "fch" (ích) are badly damaged, and doubtful; the rest is sure.
-    assert out.startswith("[[") and out.count("[[") == 2
-    assert out.endswith(" của người có công với cách mạng")
+def test_a_badly_damaged_line_is_read_by_its_context():
+    # "Ig" (lợi) and "fch" (ích) are far from their syllables; "của người có công" reads them.
+    assert restore("Ig fch cia ngudi cé céng véi cach mang") == "Lợi ích của người có công với cách mạng"
 
 
 def test_explain_gives_a_confidence_and_runners_up_for_each_ocr_word():
@@ -141,8 +138,15 @@ def test_explain_names_each_alternative_once():
         assert len(words) == len(set(words)) and change.restored not in words, change
 
 
+def test_two_syllables_printed_as_one_are_read_by_their_context():
+    assert restore("Uy ban nhan dan thanhphé Ha Néi yéu cau cac sé, ban, nganh") == \
+        "Ủy ban nhân dân thành phố Hà Nội yêu cầu các sở, ban, ngành"
+
+
 def test_forced_ocr_mode_reads_marked_words_through_the_channel():
-    assert restore("Thanh iy", mode="ocr") == "Thành ủy"
+    line = "các đảng bộ trực thuộc Thanh iy"
+    assert restore(line) == line  # one odd word in correct text: no scan
+    assert restore(line, mode="ocr") == "các đảng bộ trực thuộc Thành ủy"
 
 
 @pytest.mark.slow

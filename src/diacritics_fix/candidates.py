@@ -38,6 +38,9 @@ class Candidate(NamedTuple):
         return (self.syllable, *self.tail)
 
 
+#: Channel readings kept per OCR token: as deep as the misreading index goes (its tokens need no search).
+OCR_READINGS = 12
+
 #: A reading whose unigram log P is this far below its skeleton's commonest is
 #: left out (the truth is that far behind for about one word in ten thousand).
 READING_MARGIN = 7.0
@@ -77,7 +80,7 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 12)
 
 # A word whose best single-syllable reading has at least this channel log P
 # looks like a misread syllable.
-MISREAD_CHANNEL = -3.5
+MISREAD_CHANNEL = -4.0
 # log P that an OCR token which is no syllable (a code, a name, junk) is right as it is.
 OCR_KEEP = -14.0
 # log P that the OCR engine misread the letters of a word it was sure of (see
@@ -249,7 +252,7 @@ class SlotCache:
         if slot is None:
             if len(self._ocr_slots) >= self.max_size:
                 self._ocr_slots.clear()
-            candidates = ocr_word_candidates(text, self.model, max(8, self.limit), number, sure)
+            candidates = ocr_word_candidates(text, self.model, OCR_READINGS, number, sure)
             slot = Slot(next(self._serials), candidates, self.model, unicodedata.normalize("NFC", text))
             self._ocr_slots[key] = slot
         return slot

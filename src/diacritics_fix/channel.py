@@ -130,7 +130,7 @@ PRIOR = 1.0
 # search of every near skeleton.
 CEILING = 20.0
 # For a glued token, each half keeps this many readings.
-GLUED_CHOICES = 3
+GLUED_CHOICES = 5
 # A token of digits alone is read as a syllable only up to this length (when asked).
 MAX_DIGIT_READING = 2
 # The longest token core read as one syllable, and as two glued ones: in the

@@ -187,3 +187,23 @@ CONTEXT_CASES = [
 @pytest.mark.parametrize("label, ocr, expected, comment", CONTEXT_CASES, ids=[c[0] for c in CONTEXT_CASES])
 def test_context_and_torn_words(label, ocr, expected, comment):
     assert restore(ocr) == expected, comment
+
+
+@pytest.mark.parametrize(
+    "scan, expected",
+    [
+        ("Ban Thu@ng vy Thanh iy chi dao té chi?c, cá nhân thuc hién",
+         "Ban Thường vụ Thành ủy chỉ đạo tổ chức, cá nhân thực hiện"),  # ứ printed "i?"
+        ("Ban Thu@ng vy Thanh iy chi dao tuy€n dudng quy€n loi cua ngu¥i dan",
+         "Ban Thường vụ Thành ủy chỉ đạo tuyến đường quyền lợi của người dân"),  # ế as €, ườ as ¥
+        ("Ban Thu@ng vy Thanh iy chi dao 4p dung cac quy dinh",
+         "Ban Thường vụ Thành ủy chỉ đạo áp dụng các quy định"),  # á printed 4
+    ],
+)
+def test_a_word_torn_by_a_symbol_or_a_digit_is_read_as_one(scan, expected):
+    assert restore(scan) == expected
+
+
+def test_units_english_and_amounts_inside_a_scan_stay_as_printed():
+    scan = "Ban Thu@ng vy Thanh iy chi dao: duong rong 5m, dai 3km, hop luc 8h sang; he said don’t."
+    assert restore(scan) == "Ban Thường vụ Thành ủy chỉ đạo: đường rộng 5m, dài 3km, họp lúc 8h sáng; he said don’t."

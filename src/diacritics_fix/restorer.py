@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import threading
 import unicodedata
 from collections import Counter
@@ -22,7 +23,7 @@ from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
 from .model import SHIFT, Model, load_model, with_user_models
 from .options import Options, strings
-from .symbols import BOS, EOS, context_symbols, neighbour_symbol
+from .symbols import AMOUNT, BOS, EOS, context_symbols, neighbour_symbol
 from .syllable import restyle, skeleton
 
 
@@ -320,8 +321,21 @@ class Restorer:
         words: list[tuple[int, tk.Token, float | None]] = []
         for paragraph, rate in passage:
             forced = self._fixed_words(tokens, paragraph, document, ocr=rate is None)
+            torn_until = -1  # the last token of a word torn by a misread mark, read as one
             for index, symbol in context_symbols(tokens, paragraph.start, paragraph.end):
+                if index <= torn_until:
+                    continue
                 token = tokens[index]
+                if rate is None and symbol is None and index + 2 < paragraph.end:
+                    torn = self._torn_word(tokens, index)
+                    if torn is not None:
+                        whole, slot = torn
+                        torn_until = index + 1
+                        while tokens[torn_until].end < whole.end:
+                            torn_until += 1
+                        words.append((len(lattice), whole, rate))
+                        lattice.append(slot)
+                        continue
                 if rate is None and _space_read_as_dot(tokens, index):
                     words.append((len(lattice), token, _DOT))  # not a position: a space between two words
                     continue
@@ -341,6 +355,9 @@ class Restorer:
                     slot = slots_of.ocr(token.text, number=symbol)  # "46" may be "độ"
                 elif rate is None and _lone_symbol(tokens, index):
                     slot = slots_of.ocr(token.text)  # "&" may be "ở"
+                elif rate is None and symbol == AMOUNT and (word := _digit_word(tokens, index)) is not None:
+                    token = word
+                    slot = slots_of.ocr(word.text, number=symbol)  # "4p" may be "áp", or an amount
                 if slot is None:
                     lattice.append(slots_of.fixed(symbol))
                 else:
@@ -352,6 +369,33 @@ class Restorer:
                     lattice, words = [slots_of.fixed(BOS)], []
         lattice.append(slots_of.fixed(EOS))
         yield lattice, words
+
+    def _torn_word(self, tokens: list[tk.Token], index: int) -> tuple[tk.Token, Slot] | None:
+        """A word OCR tore apart by printing a letter as a symbol (``chi?c``, ``tuy€n``, ``ngu¥i`` for
+        ``chức``, ``tuyến``, ``người``) as one token with its slot, when the channel reads it whole
+        (or it is English: ``don't``); else None."""
+        end = index  # the last piece of the word
+        while end + 2 < len(tokens):
+            mark, right = tokens[end + 1], tokens[end + 2]
+            if not (mark.start == tokens[end].end and right.start == mark.end and right.kind in (tk.WORD, tk.MIXED)
+                    and mark.kind in (tk.PUNCT, tk.PROTECTED) and all(ch in _TEARING_MARKS for ch in mark.text)):
+                break
+            end += 2
+        if end == index:
+            return None
+        after = tokens[end + 1] if end + 1 < len(tokens) else None
+        if after is not None and after.kind not in (tk.PUNCT, tk.SPACE, tk.BREAK):
+            return None  # more of the chunk follows (digits, a code): not one torn word
+        text = "".join(token.text for token in tokens[index:end + 1])
+        whole = tk.Token(tk.MIXED, text, tokens[index].start)
+        if is_english_word(text.translate(_APOSTROPHES)):
+            return whole, self._slots.keep_slot  # "don't": English, kept as one word
+        if len(text) > MAX_TORN_WORD:
+            return None
+        slot = self._slots.ocr(text)
+        if not any(c.syllable != KEEP and not c.tail and c.channel >= TORN_WORD_CHANNEL for c in slot.candidates):
+            return None
+        return whole, slot
 
     def _domains(self, lattices: list[list[Slot]]) -> list[str]:
         """The domain each lattice is read in first (see :func:`paragraphs.domains`)."""
@@ -600,6 +644,12 @@ CONTEXT_ROUNDS = 2
 #: A passage is cut into lattices of about this many slots (see Restorer._lattices).
 LATTICE_SLOTS = 4_096
 _SENTENCE_ENDS = frozenset(".?!;…")
+#: Symbols OCR prints for a letter inside a word (``chi?c`` for ``chức``), and how far-fetched
+#: (channel log P) the best reading of the whole may be for the pieces to be read as one word.
+_TEARING_MARKS = frozenset("?’'‘`´€¥£¢©®°{}|~^§")
+TORN_WORD_CHANNEL = -13.0
+MAX_TORN_WORD = 9
+_APOSTROPHES = str.maketrans("’‘`´", "''''")
 
 #: An OCR engine's confidence at or above which a word's letters are taken as read.
 ENGINE_SURE = 0.95
@@ -630,6 +680,25 @@ def _dotted_letter(tokens: list[tk.Token], index: int) -> bool:
     after = tokens[index + 1] if index + 1 < len(tokens) else None
     return bool(before and before.end == token.start and before.text.endswith(".")
                 or after and after.start == token.end and after.text.startswith("."))
+
+
+def _digit_word(tokens: list[tk.Token], index: int) -> tk.Token | None:
+    """A digit and one or two letters that are no unit (``4p`` for ``áp``, ``1p`` for ``lập``), as one
+    token: OCR printed a letter as a digit.  ``5m``, ``3kg``, ``8h`` are amounts."""
+    end = index
+    while end + 1 < len(tokens) and tokens[end + 1].start == tokens[end].end \
+            and tokens[end + 1].kind in (tk.PROTECTED, tk.NUMBER, tk.WORD, tk.MIXED):
+        end += 1
+    text = "".join(token.text for token in tokens[index:end + 1])
+    match = _DIGIT_WORD.match(text)
+    if match is None or match.group(1).lower() in _UNITS:
+        return None
+    return tk.Token(tk.MIXED, text, tokens[index].start)
+
+
+_DIGIT_WORD = re.compile(r"^\d([^\W\d_]{1,2})$")
+#: Units written after a number without a space.
+_UNITS = frozenset("m cm mm km dm g kg mg t ha l ml h s p' w kw mw v a gb mb kb tb đ d k".split())
 
 
 def _space_read_as_dot(tokens: list[tk.Token], index: int) -> bool:

@@ -207,3 +207,26 @@ def test_a_word_torn_by_a_symbol_or_a_digit_is_read_as_one(scan, expected):
 def test_units_english_and_amounts_inside_a_scan_stay_as_printed():
     scan = "Ban Thu@ng vy Thanh iy chi dao: duong rong 5m, dai 3km, hop luc 8h sang; he said don’t."
     assert restore(scan) == "Ban Thường vụ Thành ủy chỉ đạo: đường rộng 5m, dài 3km, họp lúc 8h sáng; he said don’t."
+
+
+def test_a_phrase_whose_words_are_all_damaged_is_matched_as_a_whole():
+    # "cit ti phSi hyp": each word's neighbours are misread too; the window is close to "chủ trì phối hợp".
+    assert restore("Sé Tu phap cit ti phSi hyp vei Sé Ndi vu trién khai ké hoach nay.") == \
+        "Sở Tư pháp chủ trì phối hợp với Sở Nội vụ triển khai kế hoạch này."
+
+
+def test_phrase_windows_are_retrieved_by_shared_readings_and_compared_as_a_whole():
+    from diacritics_fix.model import load_model
+    from diacritics_fix.phrasematch import PhraseIndex, window_skeleton
+
+    model = load_model()
+    index = PhraseIndex(model, ["chủ trì phối hợp", "Ủy ban nhân dân tỉnh", "ab cd", "phối hợp chặt chẽ với"])
+    assert len(index) == 3  # "ab cd" is no phrase of syllables
+    ids = model.id_of
+    assert window_skeleton(["cit", "ti", "phSi", "hyp"]) == "cit ti phsi hyp"
+    readings = [[ids["cắt"]], [ids["từ"]], [ids["phối"]], [ids["hợp"]]]
+    assert index.matches(["cit", "ti", "phSi", "hyp"], readings) == [tuple(ids[s] for s in ("chủ", "trì", "phối", "hợp"))]
+    # shared readings retrieve it, but as a whole the window is something else
+    assert index.matches(["nghiêng", "nghiêng", "phSi", "hyp"], readings) == []
+    # one shared reading is too little to retrieve a phrase
+    assert index.matches(["cit", "ti", "phSi", "hyp"], [[ids["cắt"]], [ids["từ"]], [ids["phối"]], [ids["cắt"]]]) == []

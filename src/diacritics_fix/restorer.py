@@ -11,13 +11,14 @@ import math
 import re
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
 from . import tokens as tk
 from . import paragraphs as pg
+from . import phrasematch as pm
 from .candidates import CONTEXT_PROPOSALS, KEEP, WEAK_READING, Slot, SlotCache, context_candidates
 from .decode import Choice, Decoder
 from .language import is_english_word, tag_english
@@ -116,6 +117,7 @@ class Restorer:
         self.options = options._replace(phrases=extra, lexicon=tuple(options.lexicon),
                                         models=tuple(options.models))
         self._model: Model | None = None
+        self._phrases: pm.PhraseIndex | None = None
 
     @property
     def model(self) -> Model:
@@ -483,6 +485,8 @@ class Restorer:
         changed = []
         for n, (lattice, passage_words, choices) in enumerate(zip(lattices, words, decoded)):
             extended = False
+            ocr = {position for position, _, rate in passage_words if rate is None and lattice[position].text is not None}
+            asked: dict[int, list[int]] = defaultdict(list)  # position → the syllables asked for it
             for position, token, rate in passage_words:
                 slot = lattice[position]
                 if rate is not None or slot.text is None:
@@ -502,7 +506,26 @@ class Restorer:
                 after = reading(position + 2, last=False) if position + 2 < len(lattice) else None
                 proposals = [sid for sid, _ in model.successors(before_that, before, CONTEXT_PROPOSALS)]
                 proposals += [sid for sid, _ in model.predecessors(following, after, CONTEXT_PROPOSALS)]
-                extra = context_candidates(token.text, model, proposals, slot.ids)
+                asked[position].extend(proposals)
+            # Windows of OCR words holding two weak ones at least: there the neighbours that
+            # proposed readings above are misread too, and a phrase may still match as a whole.
+            weak = sorted(asked)
+            windows = {(start, length) for position in weak for length in range(pm.SHORTEST, pm.LONGEST + 1)
+                       for start in range(position - length + 1, position + 1)
+                       if all(i in ocr for i in range(start, start + length))
+                       and bisect.bisect_left(weak, start + length) - bisect.bisect_left(weak, start) >= 2}
+            if windows:
+                phrases = self._phrase_index()
+                for start, length in sorted(windows):
+                    span = range(start, start + length)
+                    found = phrases.matches([lattice[i].text for i in span],
+                                            [lattice[i].ids[:WINDOW_READINGS] for i in span])
+                    for ids in found:
+                        for i, sid in zip(span, ids):
+                            asked[i].append(sid)
+            for position, proposals in asked.items():
+                slot = lattice[position]
+                extra = context_candidates(slot.text, model, dict.fromkeys(proposals), slot.ids)
                 if extra:
                     lattice[position] = slots_of.with_readings(slot, extra)
                     extended = True
@@ -513,6 +536,12 @@ class Restorer:
             for n, choices in zip(changed, again):
                 decoded[n] = choices
         return bool(changed)
+
+    def _phrase_index(self) -> pm.PhraseIndex:
+        """The domain phrases (and the user's) that OCR windows are matched against, made on first use."""
+        if self._phrases is None:
+            self._phrases = pm.PhraseIndex(self.model, [*pm.phrase_lines(), *self.options.phrases])
+        return self._phrases
 
     def _dot(self, token: tk.Token, lattice: list[Slot], choices: list[Choice], position: int, explain: bool,
              changes: list) -> None:
@@ -641,6 +670,8 @@ SETTLE_SLACK = 3.0
 #: How many times weakly read OCR words may ask their context for readings (each time, the
 #: passages that changed are decoded again).
 CONTEXT_ROUNDS = 2
+#: The readings of each token (the channel's likeliest) that retrieve phrases for a window.
+WINDOW_READINGS = 4
 #: A passage is cut into lattices of about this many slots (see Restorer._lattices).
 LATTICE_SLOTS = 4_096
 _SENTENCE_ENDS = frozenset(".?!;…")

@@ -60,7 +60,7 @@ class PhraseIndex:
                 continue
             seen.add(ids)
             number = len(self.phrases)
-            self.phrases.append((ids, unidecode(" ".join(model.syllables[sid] for sid in ids))))
+            self.phrases.append((ids, " ".join(model.syllables[sid] for sid in ids).translate(_ASCII)))
             for position, sid in enumerate(ids):
                 self.by_reading[len(ids), position, sid].append(number)
 
@@ -93,9 +93,20 @@ def window_skeleton(texts: Sequence[str]) -> str:
     between tokens (a digit may be a misread letter: ``t6`` for ``tổ``)."""
     words = []
     for text in texts:
-        word = unidecode(unicodedata.normalize("NFC", text)).lower()
+        word = unicodedata.normalize("NFC", text).translate(_ASCII).lower()
         words.append("".join(ch for ch in word if ch.isalnum()))
     return " ".join(words)
+
+
+class _Ascii(dict):
+    """A ``str.translate`` table of each character to its ``unidecode`` spelling, filled as met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = unidecode(chr(code))
+        return self[code]
+
+
+_ASCII = _Ascii()
 
 
 def phrase_lines(folder: Path | None = None) -> list[str]:

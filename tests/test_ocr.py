@@ -230,3 +230,11 @@ def test_phrase_windows_are_retrieved_by_shared_readings_and_compared_as_a_whole
     assert index.matches(["nghiêng", "nghiêng", "phSi", "hyp"], readings) == []
     # one shared reading is too little to retrieve a phrase
     assert index.matches(["cit", "ti", "phSi", "hyp"], [[ids["cắt"]], [ids["từ"]], [ids["phối"]], [ids["cắt"]]]) == []
+
+
+def test_article_numbers_and_units_in_a_scan_stay_numbers():
+    # "18" could be a misread "lệ" and "1" a misread "là", but after "Điều", "Chương" they number;
+    # "m2" is a unit, not "mã".
+    scan = "Ban Thu@ng vy Thanh iy chi dao. Diéu 18 quy dinh vé Chuong 1 va dién tich 30 m2 cta nha"
+    assert restore(scan) == ("Ban Thường vụ Thành ủy chỉ đạo. Điều 18 quy định về Chương 1 "
+                             "và diện tích 30 m2 của nhà")

@@ -14,6 +14,7 @@ skeleton; how likely its marks were lost depends on the paragraph (see
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import unicodedata
@@ -37,6 +38,10 @@ class Candidate(NamedTuple):
     def syllables(self) -> tuple[int, ...]:
         return (self.syllable, *self.tail)
 
+
+#: Words after which a number is a number, however cheaply the channel reads it as a word.
+NUMBERING_WORDS = ("điều", "chương", "mục", "khoản", "điểm", "phần", "lục", "số", "ngày", "tháng", "năm",
+                   "lần", "tiết", "quyển", "tập", "trang", "bước", "đoạn", "khóa", "lớp", "phòng", "tầng")
 
 #: Channel readings kept per OCR token: as deep as the misreading index goes (its tokens need no search).
 OCR_READINGS = 12
@@ -267,6 +272,12 @@ class SlotCache:
             found = Slot(next(self._serials), [*slot.candidates, *extra], self.model, slot.text)
             self._extended[key] = found
         return found
+
+    @functools.cached_property
+    def numbering_ids(self) -> frozenset[int]:
+        """The words that number what follows them (``Điều 18``, ``khoản 2``, ``ngày 15``)."""
+        id_of = self.model.id_of
+        return frozenset(id_of[word] for word in NUMBERING_WORDS if word in id_of)
 
     def looks_misread(self, text: str) -> bool:
         """A word the OCR channel turns into a syllable cheaply: ``téng`` (tổng), not ``ipsum``."""

@@ -347,14 +347,17 @@ class Restorer:
                     if slot is None and rate is None and _dotted_letter(tokens, index):
                         slot = slots_of.keep_slot  # "v.v.", "T.Ư": one letter by a dot is an abbreviation
                     if slot is None:
-                        if rate is None:
+                        if rate is None and token.text.lower() in _UNIT_POWERS:
+                            slot = slots_of.keep_slot  # "30 m2": a unit, not "mã"
+                        elif rate is None:
                             slot = slots_of.ocr(token.text, sure=engine is not None and engine.sure(token.start))
                         elif token.kind == tk.WORD:
                             slot = slots_of.get(token.text, rate)
                         else:
                             slot = slots_of.keep_slot  # "iPhone": kept, an unknown word in context
-                elif rate is None and token.kind == tk.NUMBER and len(token.text) <= 2 and token.text.isdigit():
-                    slot = slots_of.ocr(token.text, number=symbol)  # "46" may be "độ"
+                elif rate is None and token.kind == tk.NUMBER and len(token.text) <= 2 and token.text.isdigit() \
+                        and not self._numbering(lattice[-1]):
+                    slot = slots_of.ocr(token.text, number=symbol)  # "46" may be "độ"; "Điều 18" is no "Điều lệ"
                 elif rate is None and _lone_symbol(tokens, index):
                     slot = slots_of.ocr(token.text)  # "&" may be "ở"
                 elif rate is None and symbol == AMOUNT and (word := _digit_word(tokens, index)) is not None:
@@ -371,6 +374,12 @@ class Restorer:
                     lattice, words = [slots_of.fixed(BOS)], []
         lattice.append(slots_of.fixed(EOS))
         yield lattice, words
+
+    def _numbering(self, slot: Slot) -> bool:
+        """Whether a word is likely read as one that numbers what follows (``Điều``, ``khoản``,
+        ``ngày``): a number after it stays a number."""
+        numbering = self._slots.numbering_ids
+        return slot.text is not None and any(sid in numbering for sid in slot.ids[:NEIGHBOUR_READINGS])
 
     def _torn_word(self, tokens: list[tk.Token], index: int) -> tuple[tk.Token, Slot] | None:
         """A word OCR tore apart by printing a letter as a symbol (``chi?c``, ``tuy€n``, ``ngu¥i`` for
@@ -670,6 +679,8 @@ SETTLE_SLACK = 3.0
 #: How many times weakly read OCR words may ask their context for readings (each time, the
 #: passages that changed are decoded again).
 CONTEXT_ROUNDS = 2
+#: The readings of a word before a number that may make it a numbering word (Restorer._numbering).
+NEIGHBOUR_READINGS = 3
 #: The readings of each token (the channel's likeliest) that retrieve phrases for a window.
 WINDOW_READINGS = 4
 #: A passage is cut into lattices of about this many slots (see Restorer._lattices).
@@ -730,6 +741,8 @@ def _digit_word(tokens: list[tk.Token], index: int) -> tk.Token | None:
 _DIGIT_WORD = re.compile(r"^\d([^\W\d_]{1,2})$")
 #: Units written after a number without a space.
 _UNITS = frozenset("m cm mm km dm g kg mg t ha l ml h s p' w kw mw v a gb mb kb tb đ d k".split())
+#: Units with a power, printed as read (``m2`` is no misread ``mã``).
+_UNIT_POWERS = frozenset("m2 m3 km2 cm2 cm3 dm2 dm3 mm2".split())
 
 
 def _space_read_as_dot(tokens: list[tk.Token], index: int) -> bool:

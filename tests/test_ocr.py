@@ -238,3 +238,9 @@ def test_article_numbers_and_units_in_a_scan_stay_numbers():
     scan = "Ban Thu@ng vy Thanh iy chi dao. Diéu 18 quy dinh vé Chuong 1 va dién tich 30 m2 cta nha"
     assert restore(scan) == ("Ban Thường vụ Thành ủy chỉ đạo. Điều 18 quy định về Chương 1 "
                              "và diện tích 30 m2 của nhà")
+
+
+def test_form_codes_and_units_by_a_slash_in_a_scan_are_kept():
+    scan = "Ban Thu@ng vy Thanh iy chi dao theo Mau s6 1A va mau sé 3B, 5.000 déng/01 km/01 ngu¥i, 3 km."
+    assert restore(scan) == ("Ban Thường vụ Thành ủy chỉ đạo theo Mẫu số 1A và mẫu số 3B, "
+                             "5.000 đồng/01 km/01 người, 3 km.")

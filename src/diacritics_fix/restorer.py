@@ -347,8 +347,8 @@ class Restorer:
                     if slot is None and rate is None and _dotted_letter(tokens, index):
                         slot = slots_of.keep_slot  # "v.v.", "T.Ư": one letter by a dot is an abbreviation
                     if slot is None:
-                        if rate is None and token.text.lower() in _UNIT_POWERS:
-                            slot = slots_of.keep_slot  # "30 m2": a unit, not "mã"
+                        if rate is None and _code_or_unit(tokens, index, self._numbering(lattice[-1])):
+                            slot = slots_of.keep_slot  # "30 m2", "km/01", "mẫu số 1A", "K15": not words
                         elif rate is None:
                             slot = slots_of.ocr(token.text, sure=engine is not None and engine.sure(token.start))
                         elif token.kind == tk.WORD:
@@ -724,6 +724,28 @@ def _dotted_letter(tokens: list[tk.Token], index: int) -> bool:
                 or after and after.start == token.end and after.text.startswith("."))
 
 
+def _code_or_unit(tokens: list[tk.Token], index: int, numbered: bool) -> bool:
+    """Whether an OCR token is a code or a unit, printed as read: a unit with a power (``m2``), a unit
+    by a number or a slash (``30 km``, ``km/01``), digits and capitals after a word that numbers
+    (``mẫu số 1A``; elsewhere they may be a misread word in capitals).  A capital and digits
+    (``K15``) may be a code, but as often a misread word (``B6`` for ``Bộ``)."""
+    text = tokens[index].text
+    lower = text.lower()
+    if lower in _UNIT_POWERS or (numbered and _NUMBERED_CODE.match(text)):
+        return True
+    if lower in _LONG_UNITS:
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        before = _previous_word(tokens, index, 0)
+        return (after is not None and after.text[:1] == "/" and after.start == tokens[index].end) or (
+            before < index and tokens[before].kind == tk.NUMBER)
+    return False
+
+
+_NUMBERED_CODE = re.compile(r"^\d{1,3}[A-ZĐ]{1,2}$")
+#: Units of two letters or more, written after a number or before a slash.
+_LONG_UNITS = frozenset("km cm mm dm kg mg ha ml kw mw gb mb kb tb".split())
+
+
 def _digit_word(tokens: list[tk.Token], index: int) -> tk.Token | None:
     """A digit and one or two letters that are no unit (``4p`` for ``áp``, ``1p`` for ``lập``), as one
     token: OCR printed a letter as a digit.  ``5m``, ``3kg``, ``8h`` are amounts."""
@@ -738,7 +760,7 @@ def _digit_word(tokens: list[tk.Token], index: int) -> tk.Token | None:
     return tk.Token(tk.MIXED, text, tokens[index].start)
 
 
-_DIGIT_WORD = re.compile(r"^\d([^\W\d_]{1,2})$")
+_DIGIT_WORD = re.compile(r"^\d([^\W\d_A-ZĐ]{1,2})$")  # lowercase: "1A" is a code
 #: Units written after a number without a space.
 _UNITS = frozenset("m cm mm km dm g kg mg t ha l ml h s p' w kw mw v a gb mb kb tb đ d k".split())
 #: Units with a power, printed as read (``m2`` is no misread ``mã``).

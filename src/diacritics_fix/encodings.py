@@ -802,7 +802,10 @@ def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
     (more good words than bad) and beat the text as it is; ftfy's repair,
     which only acts on text it judges broken, may also tie with it.
     """
-    if text.isascii():
+    if text.isascii() or all("\u2010" <= ch <= "\u205e" or ch == "\xa0" for ch in text if not ch.isascii()):
+        # Beyond ASCII only dashes, quotes, ellipses (General Punctuation): stripped or English text
+        # ("Doc lap – Tu do"). Read as VISCII in cp1252 clothes, "–" would become "Ờ"; a real VISCII
+        # text has small letters with marks too, which cp1252 shows as other letters (Ã, ä, ø, …).
         return Decoded(text, name)
     text = _compose(text)
     bom, body = _split_bom(text)

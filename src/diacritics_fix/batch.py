@@ -769,9 +769,13 @@ class Worker:
         self.counters = counters
         self.explain = explain
 
-    def load(self) -> "Worker":
-        """Load the language data now rather than on the first file."""
-        self.restorer.model  # noqa: B018 (the property loads it)
+    def load(self, warm: bool = False) -> "Worker":
+        """Load the language data now rather than on the first file (*warm*: and all that is
+        otherwise made on first use, see :meth:`Restorer.warm`)."""
+        if warm:
+            self.restorer.warm()
+        else:
+            self.restorer.model  # noqa: B018 (the property loads it)
         return self
 
     def restore(self, task: Task) -> Record:

@@ -306,8 +306,8 @@ class Model:
             order2 = np.argsort(keys2 & 0xFFFF, kind="stable")
             keys3 = np.asarray(lm.trigram_keys)
             order3 = np.argsort(keys3 & np.uint64(0xFFFFFFFF), kind="stable")
-            self._by_second = ((keys2 & 0xFFFF)[order2], order2,
-                               (keys3 & np.uint64(0xFFFFFFFF))[order3].astype(np.int64), order3)
+            self._by_second = ((keys2 & 0xFFFF)[order2].astype(np.int32), order2.astype(np.int32),
+                               (keys3 & np.uint64(0xFFFFFFFF))[order3].astype(np.uint32), order3.astype(np.int32))
         seconds, order2, tails, order3 = self._by_second
         a, b = np.searchsorted(seconds, [following, following + 1])
         where = order2[a:b]

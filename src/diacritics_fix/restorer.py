@@ -21,6 +21,7 @@ from . import paragraphs as pg
 from . import phrasematch as pm
 from .candidates import CONTEXT_PROPOSALS, KEEP, WEAK_READING, Slot, SlotCache, context_candidates
 from .decode import Choice, Decoder
+from .channel import candidate_index
 from .language import is_english_word, tag_english
 from .model import SHIFT, Model, load_model, with_user_models
 from .options import Options, strings
@@ -545,6 +546,17 @@ class Restorer:
             for n, choices in zip(changed, again):
                 decoded[n] = choices
         return bool(changed)
+
+    def warm(self) -> "Restorer":
+        """Make now what is otherwise made on first use: the data, the English frequencies, the OCR
+        candidate index, the model's index of predecessors and the phrase index.  Worker processes
+        forked after this share those pages rather than each making its own."""
+        model = self.model
+        is_english_word("warm")
+        candidate_index(model)
+        model.predecessors(model.first_syllable, None, 1)
+        self._phrase_index()
+        return self
 
     def _phrase_index(self) -> pm.PhraseIndex:
         """The domain phrases (and the user's) that OCR windows are matched against, made on first use."""

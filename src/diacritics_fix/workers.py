@@ -414,7 +414,7 @@ def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: C
     global _WORKER
     context = _context()
     if context.get_start_method() == "fork" and (_WORKER is None or _WORKER.settings != settings):
-        _WORKER = Worker(settings, restorer=restorer).load()  # the workers inherit it, loaded
+        _WORKER = Worker(settings, restorer=restorer).load(warm=True)  # the workers inherit it, loaded
     jobs = min(jobs, _most_units(tasks, settings))
     shared = SharedCounters(context, jobs)
     records: dict[int, Record] = {}  # done, not yet yielded

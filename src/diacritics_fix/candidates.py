@@ -220,6 +220,7 @@ class SlotCache:
         self.max_size = max_size
         self._slots: dict[tuple[str, float], Slot] = {}
         self._ocr_slots: dict[tuple[str, str | None, bool], Slot] = {}
+        self._misread: dict[str, bool] = {}  # looks_misread, for words with no OCR slot yet
         self._shapes: dict[str, tuple[bool, bool]] = {}
         self._logps: dict[str, float | None] = {}
 
@@ -280,9 +281,22 @@ class SlotCache:
         return frozenset(id_of[word] for word in NUMBERING_WORDS if word in id_of)
 
     def looks_misread(self, text: str) -> bool:
-        """A word the OCR channel turns into a syllable cheaply: ``téng`` (tổng), not ``ipsum``."""
-        slot = self.ocr(text)
-        return any(c.channel >= MISREAD_CHANNEL for c in slot.candidates if c.syllable != KEEP and not c.tail)
+        """A word the OCR channel turns into a syllable cheaply: ``téng`` (tổng), not ``ipsum``.
+        (Only its one-syllable readings are looked for: an English page asks it of every word.)"""
+        slot = self._ocr_slots.get((text, None, False))
+        if slot is not None:
+            return any(c.channel >= MISREAD_CHANNEL for c in slot.candidates if c.syllable != KEEP and not c.tail)
+        found = self._misread.get(text)
+        if found is None:
+            from .channel import candidate_index
+
+            weight = self.model.weights.ocr_channel
+            costs = candidate_index(self.model).single_costs(text, OCR_READINGS)
+            found = any(-weight * cost >= MISREAD_CHANNEL for cost in costs)
+            if len(self._misread) >= self.max_size:
+                self._misread.clear()
+            self._misread[text] = found
+        return found
 
     def ocr_logp(self, text: str) -> float | None:
         """log P of an OCR token as Vietnamese: its best reading, channel included."""

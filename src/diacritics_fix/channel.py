@@ -882,6 +882,14 @@ class CandidateIndex:
         self._cache[key] = result
         return result
 
+    def single_costs(self, token: str, limit: int) -> list[float]:
+        """The channel costs of the *limit* best one-syllable readings of *token* (no glued ones:
+        enough to tell whether it looks like a misread syllable, at a fraction of the cost)."""
+        core = token_core(token)
+        if len(core) > MAX_SYLLABLE_CORE or not is_readable(core):
+            return []
+        return [cost for _, cost in self.syllable_readings(core, limit)]
+
     def _glued_readings(self, core: str, worst: float) -> list[tuple[float, float, tuple[int, ...]]]:
         """Two-syllable readings (rank, cost, ids) of a token that may be two words printed as one."""
         found = []

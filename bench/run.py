@@ -117,18 +117,10 @@ def measure(name: str, split: str, limit: int | None) -> dict:
         entry[1] += n
         entry[2] += 1
     # Correct text and English, each by a fresh system (first pass: none of the caches warm).
-    fresh = make_system(name)
-    fresh("khởi động")
-    clock = time.process_time()
-    corrected = [fresh(t) for t in truths]
-    correct_cpu = time.process_time() - clock
+    corrected, correct_cpu = first_pass(name, truths)
     kept, seen = unchanged(truths, corrected)
     english = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(ENGLISH_DIR.glob("*")) if p.is_file()]
-    fresh = make_system(name)
-    fresh("khởi động")
-    clock = time.process_time()
-    english_out = [fresh(t) for t in english]
-    english_cpu = time.process_time() - clock
+    english_out, english_cpu = first_pass(name, english)
     english_kept, english_seen = unchanged(english, english_out)
     mixed = interleaved(truths) + inline(truths)
     mixed_good, mixed_total = accuracy([t for t, _ in mixed], [system(i) for _, i in mixed])
@@ -152,6 +144,15 @@ def measure(name: str, split: str, limit: int | None) -> dict:
         "english_words_per_cpu_second": sum(len(t.split()) for t in english) / max(english_cpu, 1e-9),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def first_pass(name: str, texts: list[str]) -> tuple[list[str], float]:
+    """*texts* run through a fresh system (its data loaded, no cache warm); the outputs and CPU seconds."""
+    system = make_system(name)
+    system("khởi động")
+    clock = time.process_time()
+    outputs = [system(text) for text in texts]
+    return outputs, time.process_time() - clock
 
 
 def _without_comments(text: str) -> str:

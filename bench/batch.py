@@ -1,20 +1,38 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Batch benchmark: files/s and words/s with 1 and 2 jobs, and peak memory on a 1 GB file.
+"""Batch benchmark: jobs on many files, one large file split among workers, one very long line.
 
-    python bench/batch.py                  # both parts (the 1 GB part takes most of an hour)
-    python bench/batch.py --no-memory      # jobs only
-    python bench/batch.py --memory-only --size-mb 1024
+    python bench/batch.py                        # all three sections (most of an hour)
+    python bench/batch.py --section jobs         # files/s and words/s with --jobs 1 and 2
+    python bench/batch.py --section split --size-mb 200
+    python bench/batch.py --section line --line-mb 50
+    python bench/batch.py --section memory       # total PSS of --jobs 4 against one process
 
-Jobs: a folder of documents of at least 1,000 words each is built in a
-temporary folder from the development corpus (``../shared/corpus/dev``) with
-every mark stripped, short documents concatenated; the command line restores
-it with ``--jobs 1`` and ``--jobs 2`` (wall time of the whole command, start-up
-included), and the two output folders must be byte-identical.
+Every run is the command line (``python -m diacritics_fix.cli … --quiet``),
+timed as a whole, start-up included; peak memory is the largest resident
+set of the command and its workers, read from the kernel (``wait4``).
+Everything is built in a temporary folder; nothing is written into the
+repository.  The machine's other work shows in the times: say so.
 
-Memory: a file of the given size is generated in a temporary folder by
-repeating the bundled stripped letter (``examples/cong-van.txt``) and
-restored with ``-o``; the peak resident memory of the command's process is
-read from the kernel (``wait4``).  Nothing is written into the repository.
+jobs
+    A folder of documents of at least 1,000 words each, built from the
+    development corpus (``../shared/corpus/dev``) with every mark stripped,
+    short documents joined, restored with ``--jobs 1`` and ``--jobs 2``; the
+    two output folders must be byte-identical.
+split
+    One file of the given size, the stripped development corpus repeated,
+    restored with ``--jobs 2`` (split among the workers in 1 MB pieces) and
+    ``--jobs 1``; the outputs must be byte-identical.
+line
+    One line of the given size with no line break (stripped sentences of the
+    corpus joined by spaces), restored with ``--jobs 1``: memory must stay
+    bounded.
+memory
+    The folder of *jobs* restored with ``--jobs 1`` and ``--jobs 4``, the
+    proportional set size (``Pss`` of ``/proc/PID/smaps_rollup``: shared
+    pages counted once, split among their users) of the command and all its
+    workers summed every 50 ms: the model's pages are memory-mapped and the
+    data loaded before the workers fork, so four workers should cost far less
+    than four processes.
 """
 
 from __future__ import annotations
@@ -23,7 +41,6 @@ import argparse
 import filecmp
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,7 +55,7 @@ WORD = re.compile(r"[^\W\d_]+")
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "diacritics_fix.cli", *args]
+    return [sys.executable, "-m", "diacritics_fix.cli", *args, "--quiet"]
 
 
 def environment() -> dict[str, str]:
@@ -47,14 +64,87 @@ def environment() -> dict[str, str]:
     return env
 
 
+def timed(*args: str) -> tuple[float, float, float]:
+    """Run the command line; (wall seconds, CPU seconds of it and its workers, peak resident MB
+    of the largest of them).  The CPU time does not depend on what else the machine runs: on
+    two idle cores, --jobs 2 can at best be 2 × (CPU of --jobs 1) / (CPU of --jobs 2) faster."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command(*args), env=environment())
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"the command failed: {' '.join(args)}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            return next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0  # gone meanwhile
+
+
+def _family(pid: int) -> list[int]:
+    """*pid* and its descendants, from /proc/PID/task/*/children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+def sampled_pss(*args: str) -> tuple[float, float]:
+    """Run the command line; (wall seconds, largest total PSS in MB of it and its workers)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command(*args), env=environment())
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_pss_kb(pid) for pid in _family(process.pid)))
+        time.sleep(0.05)
+    if process.returncode != 0:
+        sys.exit(f"the command failed: {' '.join(args)}")
+    return time.perf_counter() - started, peak / 1024
+
+
+def bench_memory(work: Path, min_words: int, limit: int | None) -> None:
+    source = work / "memory-input"
+    source.mkdir()
+    documents, words = build_folder(source, min_words, limit)
+    print(f"## memory: {documents} documents, {words:,} words (stripped); total PSS sampled every 50 ms")
+    print()
+    print("| jobs | seconds | peak total PSS (command and workers) | ratio to --jobs 1 |")
+    print("|---:|---:|---:|---:|")
+    one = None
+    for jobs in (1, 4):
+        seconds, pss = sampled_pss(str(source), "-o", str(work / f"memory-{jobs}"), "--jobs", str(jobs))
+        one = one or pss
+        print(f"| {jobs} | {seconds:.1f} | {pss:,.0f} MB | {pss / one:.2f}× |")
+    print()
+
+
+def stripped_documents() -> list[str]:
+    if not corpus_dir().is_dir():
+        sys.exit(f"no development corpus at {corpus_dir()}")
+    documents = []
+    for path in sorted(corpus_dir().glob("*.txt")):
+        text = strip_marks(path.read_text(encoding="utf-8"))
+        documents.append(text if text.endswith("\n") else text + "\n")
+    return documents
+
+
 def build_folder(folder: Path, min_words: int, limit: int | None) -> tuple[int, int]:
     """Write the stripped documents into *folder*; return (documents, words)."""
     documents = words = 0
     pending: list[str] = []
     pending_words = 0
-    for path in sorted(corpus_dir().glob("*.txt")):
-        text = strip_marks(path.read_text(encoding="utf-8"))
-        pending.append(text if text.endswith("\n") else text + "\n")
+    for text in stripped_documents():
+        pending.append(text)
         pending_words += len(WORD.findall(text))
         if pending_words >= min_words:
             documents += 1
@@ -73,70 +163,100 @@ def same_tree(left: Path, right: Path) -> bool:
     return all(filecmp.cmp(left / name, right / name, shallow=False) for name in names)
 
 
-def bench_jobs(min_words: int, limit: int | None) -> None:
-    if not corpus_dir().is_dir():
-        sys.exit(f"no development corpus at {corpus_dir()}")
-    with tempfile.TemporaryDirectory(prefix="diacritics-fix-bench-") as temporary:
-        work = Path(temporary)
-        source = work / "stripped"
-        source.mkdir()
-        documents, words = build_folder(source, min_words, limit)
-        print(f"{documents} documents of at least {min_words:,} words, {words:,} words in all "
-              f"(stripped from {corpus_dir()}); {os.cpu_count()} cores")
-        print()
-        print("| jobs | seconds | files/s | words/s | speed-up |")
-        print("|---:|---:|---:|---:|---:|")
-        baseline = None
-        for jobs in (1, 2):
-            out = work / f"out-{jobs}"
-            started = time.perf_counter()
-            subprocess.run(command(str(source), "-o", str(out), "--jobs", str(jobs), "--quiet"),
-                           env=environment(), check=True)
-            seconds = time.perf_counter() - started
-            baseline = baseline or seconds
-            print(f"| {jobs} | {seconds:.1f} | {documents / seconds:.1f} | {words / seconds:,.0f} | "
-                  f"{baseline / seconds:.2f}× |")
-        identical = same_tree(work / "out-1", work / "out-2")
-        print()
-        print(f"outputs of --jobs 1 and --jobs 2 identical: {'yes' if identical else 'NO'}")
+def write_repeated(path: Path, pieces: list[str], size_mb: int, separator: str = "") -> tuple[int, int]:
+    """Write *pieces* again and again into *path* until it holds *size_mb* MB; (bytes, words)."""
+    size = words = 0
+    with open(path, "w", encoding="utf-8") as out:
+        while size < size_mb << 20:
+            for piece in pieces:
+                data = piece + separator
+                out.write(data)
+                size += len(data.encode("utf-8"))
+                words += len(WORD.findall(piece))
+                if size >= size_mb << 20:
+                    break
+    return size, words
 
 
-def bench_memory(size_mb: int) -> None:
-    letter = (ROOT / "examples" / "cong-van.txt").read_bytes()
-    with tempfile.TemporaryDirectory(prefix="diacritics-fix-bench-", dir="/tmp") as temporary:
-        big = Path(temporary) / "big.txt"
-        with open(big, "wb") as out:
-            written = 0
-            while written < size_mb * 1024 * 1024:
-                out.write(letter)
-                written += len(letter)
-        started = time.perf_counter()
-        process = subprocess.Popen(command(str(big), "-o", str(big) + ".out", "--quiet"), env=environment())
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
-        if process.returncode != 0:
-            sys.exit(f"the command failed with exit status {process.returncode}")
-        peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
-        print()
-        print("| input | seconds | MB/s | peak memory (max RSS) |")
-        print("|---:|---:|---:|---:|")
-        print(f"| {written / 2**20:,.0f} MB | {seconds:,.0f} | {written / 2**20 / seconds:.2f} | {peak_mb:,.0f} MB |")
-        shutil.rmtree(temporary, ignore_errors=True)
+def bench_jobs(work: Path, min_words: int, limit: int | None) -> None:
+    source = work / "stripped"
+    source.mkdir()
+    documents, words = build_folder(source, min_words, limit)
+    print(f"## jobs: {documents} documents of at least {min_words:,} words, {words:,} words in all "
+          f"(stripped from {corpus_dir()}); {os.cpu_count()} cores")
+    print()
+    print("| jobs | seconds | files/s | words/s | speed-up | CPU seconds | peak memory (largest process) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    baseline = None
+    for jobs in (1, 2):
+        seconds, cpu, peak = timed(str(source), "-o", str(work / f"out-{jobs}"), "--jobs", str(jobs))
+        baseline = baseline or seconds
+        print(f"| {jobs} | {seconds:.1f} | {documents / seconds:.1f} | {words / seconds:,.0f} | "
+              f"{baseline / seconds:.2f}× | {cpu:.1f} | {peak:,.0f} MB |")
+    print()
+    print(f"outputs of --jobs 1 and --jobs 2 identical: {'yes' if same_tree(work / 'out-1', work / 'out-2') else 'NO'}")
+    print()
+
+
+def bench_split(work: Path, size_mb: int) -> None:
+    big = work / "big.txt"
+    size, words = write_repeated(big, stripped_documents(), size_mb)
+    print(f"## split: one file of {size / 2**20:,.0f} MB ({words:,} words: the stripped development corpus "
+          f"repeated); {os.cpu_count()} cores")
+    print()
+    print("| jobs | seconds | MB/s | words/s | speed-up | CPU seconds | peak memory (largest process) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    runs = {}
+    for jobs in (2, 1):
+        runs[jobs] = timed(str(big), "-o", str(work / f"big-{jobs}.txt"), "--jobs", str(jobs))
+    for jobs in (1, 2):
+        seconds, cpu, peak = runs[jobs]
+        print(f"| {jobs} | {seconds:,.0f} | {size / 2**20 / seconds:.2f} | {words / seconds:,.0f} | "
+              f"{runs[1][0] / seconds:.2f}× | {cpu:,.0f} | {peak:,.0f} MB |")
+    identical = filecmp.cmp(work / "big-1.txt", work / "big-2.txt", shallow=False)
+    print()
+    print(f"outputs of --jobs 1 and --jobs 2 identical: {'yes' if identical else 'NO'}")
+    print()
+
+
+def bench_line(work: Path, line_mb: int) -> None:
+    line = work / "line.txt"
+    sentences = [" ".join(text.split()) for text in stripped_documents()]
+    size, words = write_repeated(line, sentences, line_mb, separator=" ")
+    with open(line, "rb") as data:
+        breaks = sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 20), b""))
+    print(f"## line: one line of {size / 2**20:,.0f} MB ({words:,} words, {breaks} line breaks)")
+    print()
+    print("| input | seconds | MB/s | words/s | peak memory |")
+    print("|---:|---:|---:|---:|---:|")
+    seconds, _, peak = timed(str(line), "-o", str(work / "line.out"))
+    print(f"| {size / 2**20:,.0f} MB, one line | {seconds:,.0f} | {size / 2**20 / seconds:.2f} | "
+          f"{words / seconds:,.0f} | {peak:,.0f} MB |")
+    print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--min-words", type=int, default=1000, help="words per document at least")
-    parser.add_argument("--documents", type=int, default=None, help="stop after this many documents")
-    parser.add_argument("--size-mb", type=int, default=1024, help="size of the generated file for memory")
-    parser.add_argument("--no-memory", action="store_true", help="skip the large-file part")
-    parser.add_argument("--memory-only", action="store_true", help="only the large-file part")
+    parser.add_argument("--section", choices=("jobs", "split", "line", "memory"), action="append",
+                        help="what to measure (repeatable; default: all)")
+    parser.add_argument("--min-words", type=int, default=1000, help="jobs: words per document at least")
+    parser.add_argument("--documents", type=int, default=None, help="jobs: stop after this many documents")
+    parser.add_argument("--size-mb", type=int, default=200, help="split: size of the file")
+    parser.add_argument("--line-mb", type=int, default=50, help="line: size of the line")
     args = parser.parse_args()
-    if not args.memory_only:
-        bench_jobs(args.min_words, args.documents)
-    if not args.no_memory:
-        bench_memory(args.size_mb)
+    sections = args.section or ["jobs", "split", "line", "memory"]
+    with tempfile.TemporaryDirectory(prefix="diacritics-fix-bench-") as temporary:
+        for section in sections:
+            work = Path(temporary) / section
+            work.mkdir()
+            if section == "jobs":
+                bench_jobs(work, args.min_words, args.documents)
+            elif section == "split":
+                bench_split(work, args.size_mb)
+            elif section == "line":
+                bench_line(work, args.line_mb)
+            else:
+                bench_memory(work, args.min_words, args.documents)
 
 
 if __name__ == "__main__":

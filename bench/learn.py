@@ -80,7 +80,7 @@ def accuracy_table(with_adapt: bool) -> None:
         elapsed = time.perf_counter() - started
         counts = manifest["counts"]
         print(f"learned from the tune split: {len(manifest['sources'])} documents, {counts['words']:,} words, "
-              f"{counts['pairs']:,} pairs, {counts['phrases']:,} phrases, {counts['names']:,} names "
+              f"{counts['bigrams']:,} pairs, {counts['trigrams']:,} triples, {counts['phrases']:,} phrases, {counts['names']:,} names "
               f"in {elapsed:.1f} s; measured on the held-out split: {len(truths)} documents, "
               f"{len(scans)} scan-level OCR pairs")
         print()
@@ -132,7 +132,7 @@ def learn_once(path: str) -> None:
         "words": manifest["counts"]["words"],
         "seconds": elapsed,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "pairs": manifest["counts"]["pairs"],
+        "pairs": manifest["counts"]["bigrams"],
         "pruned_below": manifest["pruned_below"],
         "model_mb": size / 2**20,
     }))
@@ -152,7 +152,7 @@ def learn_table(megabytes: int) -> None:
             row = json.loads(done.stdout)
             path.unlink()
             print(f"| {name} | {megabytes} MB | {row['words']:,} | {row['words'] / row['seconds'] * 60:,.0f} "
-                  f"| {row['peak_mb']:.0f} MB | {row['pairs']:,} | {row['pruned_below']['pairs']} "
+                  f"| {row['peak_mb']:.0f} MB | {row['pairs']:,} | {row['pruned_below']['bigrams']} "
                   f"| {row['model_mb']:.1f} MB |", flush=True)
 
 

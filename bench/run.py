@@ -42,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpus import corpus_dir, documents, matched_words, strip_marks  # noqa: E402
+from corpus import corpus_dir, doctype, documents, everyday_documents, matched_words, strip_marks  # noqa: E402
 from mixed import ENGLISH_DIR, inline, interleaved  # noqa: E402
 
 SYSTEMS = ("diacritics-fix", "unigram", "pyvi")
@@ -105,27 +105,58 @@ def measure(name: str, split: str, limit: int | None) -> dict:
     stripped = [strip_marks(t) for t in truths]
     system = make_system(name)
     system("khoi dong")  # load data before timing
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outputs = [system(s) for s in stripped]
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     good, total = accuracy(truths, outputs)
-    kept, seen = unchanged(truths, [system(t) for t in truths])
+    by_type: dict[str, list[int]] = {}
+    for path, truth, output in zip(paths, truths, outputs):
+        g, n = matched_words(truth, output)
+        entry = by_type.setdefault(doctype(path.name), [0, 0, 0])
+        entry[0] += g
+        entry[1] += n
+        entry[2] += 1
+    # Correct text and English, each by a fresh system (first pass: none of the caches warm).
+    corrected, correct_cpu = first_pass(name, truths)
+    kept, seen = unchanged(truths, corrected)
     english = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(ENGLISH_DIR.glob("*")) if p.is_file()]
-    english_kept, english_seen = unchanged(english, [system(t) for t in english])
+    english_out, english_cpu = first_pass(name, english)
+    english_kept, english_seen = unchanged(english, english_out)
     mixed = interleaved(truths) + inline(truths)
     mixed_good, mixed_total = accuracy([t for t, _ in mixed], [system(i) for _, i in mixed])
+    everyday = [_without_comments(p.read_text(encoding="utf-8")) for p in everyday_documents("held-out")]
+    everyday_good, everyday_total = accuracy(everyday, [system(strip_marks(t)) for t in everyday])
     words = sum(len(s.split()) for s in stripped)
     return {
         "system": name,
         "documents": len(paths),
         "words": words,
         "accuracy": good / total,
+        "by_type": {kind: (g / n, docs, n) for kind, (g, n, docs) in sorted(by_type.items())},
         "unchanged": kept / seen,
         "english_unchanged": english_kept / max(1, english_seen),
         "mixed_accuracy": mixed_good / mixed_total,
+        "everyday_accuracy": everyday_good / max(1, everyday_total),
+        "everyday_words": everyday_total,
         "words_per_second": words / elapsed,
+        "words_per_cpu_second": words / cpu,
+        "correct_words_per_cpu_second": sum(len(t.split()) for t in truths) / correct_cpu,
+        "english_words_per_cpu_second": sum(len(t.split()) for t in english) / max(english_cpu, 1e-9),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def first_pass(name: str, texts: list[str]) -> tuple[list[str], float]:
+    """*texts* run through a fresh system (its data loaded, no cache warm); the outputs and CPU seconds."""
+    system = make_system(name)
+    system("khởi động")
+    clock = time.process_time()
+    outputs = [system(text) for text in texts]
+    return outputs, time.process_time() - clock
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.startswith("#"))
 
 
 def accuracy(truths: list[str], outputs: list[str]) -> tuple[int, int]:
@@ -166,44 +197,119 @@ def main() -> None:
     parser.add_argument("--split", default="held-out", choices=("held-out", "tune"))
     parser.add_argument("--limit", type=int, help="only the first N documents of the split")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
-    parser.add_argument("--section", default="all", choices=("all", "text", "ocr"),
+    parser.add_argument("--section", default="all", choices=("all", "text", "ocr", "sources", "resources"),
                         help="text: stripped, correct, English and mixed text; ocr: the OCR pairs")
+    parser.add_argument("--pairs", default="all", choices=("all", "shared", "made"),
+                        help="OCR pairs measured: ../shared/ocr, build/ocr-pairs (scripts/make_ocr_pairs.py), or both")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one system, print JSON
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)  # internal: see resources_table
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.split, args.limit)))
         return
+    if args.memory:
+        print(json.dumps(peak_memory()))
+        return
     if args.section in ("all", "text"):
         text_table(args)
+    if args.section in ("all", "sources"):
+        # a process of its own: it reads the bench build, not the shipped model
+        print()
+        subprocess.run([sys.executable, str(HERE / "sources.py")], check=False)
     if args.section in ("all", "ocr"):
-        ocr_table()
+        ocr_table(args.pairs)
+    if args.section in ("all", "resources"):
+        resources_table()
 
 
-def ocr_table() -> None:
+def peak_memory() -> dict:
+    """In this process: restore the stripped held-out split and the held-out scan-level OCR pairs."""
+    from ocr import pairs
+
+    from diacritics_fix import Restorer
+
+    restorer = Restorer()
+    words = 0
+    for path in documents("held-out"):
+        text = strip_marks(path.read_text(encoding="utf-8"))
+        restorer.restore(text)
+        words += len(text.split())
+    for _, ocr, _ in pairs("dev-scan"):
+        restorer.restore(ocr)
+        words += len(ocr.split())
+    return {"words": words, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def resources_table() -> None:
+    """Start-up, peak memory, and the size of the wheel a user installs."""
+    import glob
+    import tempfile
+
+    startup = startup_seconds()
+    done = subprocess.run([sys.executable, __file__, "--memory"], capture_output=True, text=True)
+    memory = json.loads(done.stdout) if done.returncode == 0 else None
+    with tempfile.TemporaryDirectory() as folder:
+        built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", folder, str(HERE.parent)],
+                               capture_output=True, text=True)
+        wheels = glob.glob(f"{folder}/*.whl")
+        wheel = Path(wheels[0]).stat().st_size / 1e6 if built.returncode == 0 and wheels else None
+    print()
+    print("| start-up (one line, process start to exit, median of 5) | peak memory (stripped held-out + scan OCR held-out) | wheel |")
+    print("|---|---|---|")
+    peak = f"{memory['peak_mb']:.0f} MB ({memory['words']:,} words)" if memory else "not measured"
+    size = f"{wheel:.1f} MB" if wheel else "not built (pip install build)"
+    print(f"| {startup:.2f} s | {peak} | {size} |")
+
+
+def ocr_table(source: str = "all") -> None:
     """The OCR repair table (bench/ocr.py), one row per system and level."""
-    from ocr import LEVELS, OCR_DIR, measure_level
+    from ocr import CAUSES, LEVELS, OCR_DIR, measure_level
 
     from diacritics_fix import Options, Restorer
+    from diacritics_fix import tokens as tk
 
     if not OCR_DIR.is_dir():
         print(f"no OCR pairs at {OCR_DIR}: OCR table skipped", file=sys.stderr)
         return
+    restorer = Restorer()
     systems = {
-        "diacritics-fix": Restorer().restore,
+        "diacritics-fix": restorer.restore,
         "stripped-text restorer": Restorer(Options(mode="stripped")).restore,
         "unigram": make_system("unigram"),
     }
+    def readings(token: str) -> set[str]:
+        """The syllables the channel reads an OCR token as (one-syllable readings)."""
+        model = restorer.model
+        words = [t.text for t in tk.tokenize(token) if t.kind in (tk.WORD, tk.MIXED)]
+        if not words:
+            return set()
+        slot = restorer._slots.ocr(words[0])
+        return {model.syllables[c.syllable] for c in slot.candidates
+                if not c.tail and model.first_syllable <= c.syllable < len(model.syllables)}
+
     print()
     print("| level | system | word accuracy | CER | WER | numbers kept | words/s (1 core) |")
     print("|---|---|---|---|---|---|---|")
+    misses = []
     for level in LEVELS:
-        for row in measure_level(level, systems):
+        for row in measure_level(level, systems, source, readings):
+            if "causes" in row:
+                misses.append((level, row["causes"]))
             accuracy, cer, wer = row["scores"]
             kept, seen = row.get("numbers", (0, 0))
             numbers = f"{kept / seen:.2%} of {seen}" if seen else "–"
             speed = f"{row['words_per_second']:,.0f}" if "words_per_second" in row else "–"
             print(f"| {level.removeprefix('dev-')} ({row['documents']} docs) | {row['system']} | {accuracy:.2%} "
                   f"| {cer:.2%} | {wer:.2%} | {numbers} | {speed} |")
+    print()
+    print("Misses of diacritics-fix by cause (share of all misses; words with letters, line by line):")
+    print()
+    print("| level | words | missed | " + " | ".join(CAUSES) + " |")
+    print("|---|---|---|" + "---|" * len(CAUSES))
+    for level, causes in misses:
+        missed = sum(causes[c] for c in CAUSES)
+        shares = " | ".join(f"{causes[c] / max(1, missed):.0%} ({causes[c]:,})" for c in CAUSES)
+        print(f"| {level.removeprefix('dev-')} | {causes['words']:,} | {missed:,} | {shares} |")
 
 
 def text_table(args) -> None:
@@ -228,12 +334,27 @@ def text_table(args) -> None:
           f"{rows[0]['words'] if rows else 0} words (corpus: {corpus_dir()})")
     print()
     print("| system | stripped word accuracy | correct Vietnamese unchanged | English unchanged "
-          "| mixed documents accuracy | words/s (1 core) | peak memory | start-up |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| mixed documents accuracy | everyday held-out accuracy | words/s (1 core) | peak memory | start-up |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         start = f"{startup:.2f} s" if row["system"] == "diacritics-fix" else "–"
         print(f"| {row['system']} | {row['accuracy']:.2%} | {row['unchanged']:.3%} | {row['english_unchanged']:.3%} "
-              f"| {row['mixed_accuracy']:.2%} | {row['words_per_second']:,.0f} | {row['peak_mb']:.0f} MB | {start} |")
+              f"| {row['mixed_accuracy']:.2%} | {row['everyday_accuracy']:.2%} | {row['words_per_second']:,.0f} "
+              f"(CPU: {row['words_per_cpu_second']:,.0f}) | {row['peak_mb']:.0f} MB | {start} |")
+    if rows:
+        print()
+        print("Left alone, first pass (CPU words/s, one core): "
+              + "; ".join(f"{row['system']}: correct Vietnamese {row['correct_words_per_cpu_second']:,.0f}, "
+                          f"English {row['english_words_per_cpu_second']:,.0f}" for row in rows))
+        print()
+        print("Stripped word accuracy by document type (held-out split):")
+        print()
+        print("| document type | " + " | ".join(row["system"] for row in rows) + " | documents | words |")
+        print("|---|" + "---|" * len(rows) + "---|---|")
+        for kind, (_, docs, words) in rows[0]["by_type"].items():
+            cells = " | ".join(f"{row['by_type'][kind][0]:.2%}" for row in rows)
+            print(f"| {kind} | {cells} | {docs} | {words:,} |")
+        print(f"\neveryday held-out set: {rows[0]['everyday_words']:,} words (bench/everyday)")
 
 
 if __name__ == "__main__":

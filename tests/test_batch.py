@@ -120,7 +120,7 @@ def test_a_folder_is_mirrored_into_the_output_folder(runner, archive, tmp_path):
 
 def test_only_files_matching_the_glob_are_taken(runner, archive, tmp_path):
     (archive / "ghi-chu.md").write_text("Ghi chu cua van thu\n", encoding="utf-8")
-    (archive / "scan.pdf").write_bytes(b"%PDF-1.4\n")
+    (archive / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01")
     out = tmp_path / "out"
     assert runner.invoke(main, [str(archive), "-o", str(out)]).exit_code == 0
     assert sorted(files_under(out)) == sorted(DOCUMENTS)
@@ -129,6 +129,16 @@ def test_only_files_matching_the_glob_are_taken(runner, archive, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(files_under(out_md)) == ["ghi-chu.md", "quyet-dinh/qd-2031.txt"]
     assert (out_md / "ghi-chu.md").read_text(encoding="utf-8") == expected("Ghi chu cua van thu\n")
+
+
+def test_the_default_glob_takes_extensions_in_any_case(runner, archive, tmp_path):
+    (archive / "scan").mkdir()
+    (archive / "scan" / "BAO-CAO.TXT").write_text("Bao cao ket qua\n", encoding="utf-8")
+    (archive / "scan" / "To-trinh.Txt").write_text("To trinh\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert runner.invoke(main, [str(archive), "-o", str(out)]).exit_code == 0
+    assert {"scan/BAO-CAO.TXT", "scan/To-trinh.Txt"} <= set(files_under(out))
+    assert (out / "scan" / "BAO-CAO.TXT").read_text(encoding="utf-8") == "Báo cáo kết quả\n"
 
 
 def test_several_files_go_into_the_folder_below_their_common_folder(runner, archive, tmp_path):
@@ -179,7 +189,7 @@ def test_a_folder_without_output_exits_1_naming_it(runner, archive):
     result = runner.invoke(main, [str(archive)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"diacritics-fix: {archive}: is a folder: give -o OUTDIR or --in-place to restore the files in it"]
+        f"diacritics-fix: {archive}: is a folder: give -o FOLDER or --in-place to restore the files in it"]
 
 
 def test_an_output_folder_inside_the_input_folder_is_not_read_again(runner, archive):
@@ -250,6 +260,76 @@ def test_in_place_batch_without_backup(runner, archive):
     assert (archive / "thong-bao.txt").read_text(encoding="utf-8") == expected(DOCUMENTS["thong-bao.txt"])
 
 
+CORRECT = {  # already written with every mark: --in-place has nothing to change
+    "da-dung/quyet-dinh.txt": "QUYẾT ĐỊNH\nVề việc phê duyệt Kế hoạch chuyển đổi số năm 2024\n",
+    "da-dung/thong-bao.txt": "Ủy ban nhân dân huyện thông báo lịch tiếp công dân tháng 6.\n",
+}
+
+
+def test_in_place_leaves_files_that_need_no_change_untouched(runner, archive, tmp_path):
+    write_tree(archive, CORRECT)
+    legacy = archive / "da-dung" / "vni.txt"  # correct too, but converted to UTF-8: a change
+    legacy.write_bytes(encode_document(CORRECT["da-dung/thong-bao.txt"], "vni"))
+    before = {name: os.stat(archive / name) for name in CORRECT}
+    report = tmp_path / "r.jsonl"
+    result = runner.invoke(main, ["--in-place", str(archive), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    for name, text in CORRECT.items():
+        path = archive / name
+        assert path.read_text(encoding="utf-8") == text and not path.with_name(path.name + ".orig").exists()
+        assert (os.stat(path).st_ino, os.stat(path).st_mtime_ns) == (before[name].st_ino, before[name].st_mtime_ns)
+    assert legacy.read_text(encoding="utf-8") == CORRECT["da-dung/thong-bao.txt"]
+    assert legacy.with_name("vni.txt.orig").exists()
+    status = {Path(r["path"]).relative_to(archive).as_posix(): r["status"] for r in report_lines(report)}
+    assert status == {**{name: "ok" for name in DOCUMENTS}, **{name: "unchanged" for name in CORRECT},
+                      "da-dung/vni.txt": "ok"}
+    assert "5 files restored, 2 unchanged, 0 skipped, 0 failed;" in result.stderr
+
+
+def test_a_rerun_in_place_skips_the_unchanged_files_its_report_names(runner, tmp_path):
+    folder = write_tree(tmp_path / "da-dung", CORRECT)
+    report = tmp_path / "r.jsonl"
+    assert runner.invoke(main, ["--in-place", str(folder), "--report", str(report)]).exit_code == 0
+    first = report_lines(report)
+    assert [r["status"] for r in first] == ["unchanged", "unchanged"]
+    edited = folder / "da-dung/thong-bao.txt"
+    edited.write_text(DOCUMENTS["thong-bao.txt"], encoding="utf-8")  # replaced by a stripped one
+    result = runner.invoke(main, ["--in-place", str(folder), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    again = {Path(r["path"]).name: r for r in report_lines(report)}
+    assert again["quyet-dinh.txt"] == first[0]  # skipped, its record carried over
+    assert again["thong-bao.txt"]["status"] == "ok"  # edited since: restored
+    assert edited.read_text(encoding="utf-8") == expected(DOCUMENTS["thong-bao.txt"])
+    assert "1 file restored, 1 skipped, 0 failed;" in result.stderr
+
+
+def test_a_resumed_batch_keeps_the_earlier_records_in_input_order(runner, archive, tmp_path, monkeypatch):
+    out, report = tmp_path / "out", tmp_path / "bao-cao.jsonl"
+    interrupt_on_call(monkeypatch, 3, "restore_and_explain")  # during the third file (a report counts changes)
+    result = runner.invoke(main, [str(archive), "-o", str(out), "--report", str(report)])
+    assert result.exit_code == 130
+    done = report_lines(report)
+    assert [r["status"] for r in done] == ["ok", "ok"] and all(r["words"] > 10 for r in done)
+    monkeypatch.undo()
+    result = runner.invoke(main, [str(archive), "-o", str(out), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    records = report_lines(report)
+    assert records[:2] == done  # carried over as they were
+    names = [Path(r["path"]).relative_to(archive).as_posix() for r in records]
+    assert names == ["thong-bao.txt", "cong-van/2023/so-112.txt", "cong-van/2024/so-045.txt",
+                     "quyet-dinh/qd-2031.txt"]
+    assert [r["status"] for r in records] == ["ok"] * 4
+    assert "2 files restored, 2 skipped, 0 failed;" in result.stderr
+
+
+def test_a_rerun_with_nothing_to_do_says_so(runner, archive, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(main, [str(archive), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(main, [str(archive), "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == "diacritics-fix: 0 files restored, 4 skipped, 0 failed: nothing needed work"
+
+
 # --- jobs -----------------------------------------------------------------------------------------
 
 def test_jobs_1_and_2_give_identical_output_and_reports(archive, tmp_path):
@@ -270,9 +350,123 @@ def test_jobs_1_and_2_give_identical_output_and_reports(archive, tmp_path):
     assert len(runs["1"][0]) == len(DOCUMENTS) + 6
 
 
+def run_script(script: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run a Python *script* with this checkout's source on the path (forks stay out of pytest's process)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, env=env, timeout=timeout)
+
+
+# A worker killed as the kernel's out-of-memory killer kills: every time on oom-*.txt, the first
+# time only on once-*.txt.  The script runs the command line with the arguments it is given.
+KILLED_WORKERS = """
+import os, signal, sys
+from diacritics_fix import batch
+from diacritics_fix.cli import main
+restore = batch.Worker.restore
+def dying(self, task):
+    name = os.path.basename(task.source)
+    if name.startswith("oom-") or (name.startswith("once-") and not os.path.exists(task.source + ".died")):
+        open(task.source + ".died", "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return restore(self, task)
+batch.Worker.restore = dying
+main(sys.argv[1:])
+"""
+
+
+def test_a_killed_worker_is_replaced_and_its_file_retried_once(archive, tmp_path):
+    (archive / "once-bao-cao.txt").write_text(DOCUMENTS["thong-bao.txt"], encoding="utf-8")
+    (archive / "oom-so-lieu.txt").write_text(DOCUMENTS["quyet-dinh/qd-2031.txt"], encoding="utf-8")
+    out, report = tmp_path / "out", tmp_path / "r.jsonl"
+    process = run_script(KILLED_WORKERS, str(archive), "-o", str(out), "--jobs", "2", "--report", str(report))
+    assert process.returncode == 1, process.stderr.decode()
+    assert b"Traceback" not in process.stderr
+    records = {Path(r["path"]).name: r for r in report_lines(report)}
+    assert records["once-bao-cao.txt"]["status"] == "ok"  # died once: done by a fresh worker
+    failed = records.pop("oom-so-lieu.txt")
+    assert failed["status"] == "error" and "killed by SIGKILL" in failed["error"]
+    assert f"{archive / 'oom-so-lieu.txt'}: a worker died restoring it, twice" in process.stderr.decode()
+    assert {r["status"] for r in records.values()} == {"ok"}
+    assert (out / "once-bao-cao.txt").read_text(encoding="utf-8") == expected(DOCUMENTS["thong-bao.txt"])
+    assert not (out / "oom-so-lieu.txt").exists() and not list(out.rglob(".*.tmp"))
+    for name, text in DOCUMENTS.items():
+        assert (out / name).read_text(encoding="utf-8") == expected(text)
+
+
+# Restores a file with the library, in one process or two, with small blocks (so that a small
+# file is split); prints the records, and writes which process restored each piece to a log.
+SPLIT_RUN = """
+import json, os, sys
+from diacritics_fix import Options, batch
+log = sys.argv[4]
+restore_piece = batch.Worker.restore_piece
+def logged(self, task, piece):
+    with open(log, "a") as out:
+        out.write(f"{os.getpid()} {piece.offset}\\n")
+    return restore_piece(self, task, piece)
+batch.Worker.restore_piece = logged
+plan = batch.plan([sys.argv[1]], sys.argv[2])
+settings = batch.Settings(Options(), details=True, block_size=2048)
+for record in batch.run(plan.tasks, settings, jobs=int(sys.argv[3])):
+    print(record.to_json())
+"""
+
+
+def test_a_large_file_is_split_among_workers_at_the_blocks_one_process_reads(tmp_path):
+    # Parts written in either tone placement: --style keep restores each block in the placement it shows.
+    old_style = "Uỷ ban nhân dân tỉnh Hoà Bình.\nCac so, nganh phoi hop thuc hien; bao cao ket qua ve Uy ban nhan dan tinh.\n"
+    new_style = "Ủy ban nhân dân tỉnh Hòa Bình.\nThu truong cac co quan va Uy ban nhan dan huyen thi hanh.\n"
+    text = "".join(old_style * 25 + "\n" + new_style * 25 + "\n" for _ in range(6))
+    text += "Dong cuoi: " + "Uy ban nhan dan tinh de nghi. " * 300 + "\n"  # a line longer than a block
+    source = tmp_path / "in" / "so-tay.txt"
+    source.parent.mkdir()
+    source.write_text(text, encoding="utf-8")
+    runs = {}
+    for jobs in ("1", "2"):
+        out, log = tmp_path / f"out-{jobs}.txt", tmp_path / f"pieces-{jobs}.log"
+        process = run_script(SPLIT_RUN, str(source), str(out), jobs, str(log))
+        assert process.returncode == 0, process.stderr.decode()
+        [record] = [json.loads(line) for line in process.stdout.splitlines()]
+        runs[jobs] = out.read_bytes(), {k: v for k, v in record.items() if k not in ("seconds", "output")}
+    assert runs["1"] == runs["2"]
+    restored = runs["2"][0].decode("utf-8")
+    assert "Các sở, ngành phối hợp thực hiện; báo cáo kết quả về Uỷ ban nhân dân" in restored
+    assert "Thủ trưởng các cơ quan và Ủy ban nhân dân huyện thi hành." in restored
+    pieces = batch.split_file(str(source), size=2048, piece_size=4 * 2048)
+    assert len(pieces) >= 4 and sum(sum(p.blocks) for p in pieces) == len(text.encode())
+    log = [line.split() for line in (tmp_path / "pieces-2.log").read_text().splitlines()]
+    assert sorted(int(offset) for _, offset in log) == [p.offset for p in pieces]  # each piece once
+    assert len({pid for pid, _ in log}) == 2  # by both workers
+    assert not (tmp_path / "pieces-1.log").exists()  # one process reads the file whole
+
+
+def test_split_pieces_carry_the_encoding_found_before_them(tmp_path):
+    start = "Can cu Luat To chuc chinh quyen dia phuong;\n" * 60  # ASCII: the encoding is not known yet
+    letter = "Ủy ban nhân dân tỉnh Cao Bằng đề nghị các sở báo cáo.\n" * 60
+    path = tmp_path / "tcvn3.txt"
+    path.write_bytes(start.encode() + encode_document(letter, "tcvn3"))
+    pieces = batch.split_file(str(path), size=512, piece_size=1024)
+    assert pieces[0].encoding is None and pieces[-1].encoding == "tcvn3"
+    worker = batch.Worker(batch.Settings(block_size=512))
+    task = batch.Task(str(path), None)
+    parts = [worker.restore_piece(task, piece) for piece in pieces]
+    assert all(part.error is None for part in parts)
+    assert b"".join(part.data for part in parts).decode("utf-8") == start.replace(
+        "Can cu Luat To chuc chinh quyen dia phuong", "Căn cứ Luật Tổ chức chính quyền địa phương") + \
+        letter.replace("Ủy", "ủy")  # TCVN3 has no capital Ủ
+    bad = tmp_path / "hong.txt"
+    bad.write_bytes(start.encode() + b"\x00\x01binary" + start.encode())
+    pieces = batch.split_file(str(bad), size=512, piece_size=1024)
+    assert sum(sum(p.blocks) for p in pieces) < bad.stat().st_size  # the piece with the bad block is the last
+    failed = worker.restore_piece(batch.Task(str(bad), None), pieces[-1])
+    assert "NUL byte at offset" in failed.error and str(len(start)) in failed.error
+
+
 # --- report -----------------------------------------------------------------------------------------
 
-REPORT_FIELDS = {"path", "output", "status", "encoding", "mode", "words", "changed", "uncertain", "seconds", "error"}
+REPORT_FIELDS = {"path", "output", "status", "encoding", "mode", "words", "changed", "uncertain", "seconds", "error",
+                 "format", "notes", "size", "mtime_ns"}
 
 
 def test_report_has_one_record_per_input_in_order(runner, archive, tmp_path):
@@ -296,8 +490,9 @@ def test_report_has_one_record_per_input_in_order(runner, archive, tmp_path):
     assert ok["words"] == len(re.findall(r"[^\W\d_]+", text))
     assert ok["changed"] == len(changes) and ok["uncertain"] == sum(c.confidence < 0.8 for c in changes)
     assert 0 <= ok["seconds"] < 60
+    assert ok["size"] == len(text.encode()) and ok["mtime_ns"] == (archive / "thong-bao.txt").stat().st_mtime_ns
     clean = by_name["da-dung.txt"]
-    assert clean["mode"] == "clean" and clean["changed"] == 0
+    assert clean["status"] == "unchanged" and clean["mode"] == "clean" and clean["changed"] == 0
     failed = by_name["hong.txt"]
     assert failed["status"] == "error" and "PDF" in failed["error"] and failed["words"] == 0
     assert by_name["rong.txt"]["status"] == "skipped" and "empty" in by_name["rong.txt"]["error"]
@@ -434,10 +629,32 @@ def test_blocks_end_at_line_breaks_and_do_not_depend_on_reads():
         assert list(byte_blocks(Trickle(data, seed), size=1000)) == whole
 
 
-def test_a_line_longer_than_a_block_is_one_block():
-    data = b"a" * 5000 + b"\nb\n"
-    assert list(byte_blocks(io.BytesIO(data), size=1000)) == [b"a" * 5000 + b"\n", b"b\n"]
-    assert list(byte_blocks(Trickle(data, 1), size=1000)) == [b"a" * 5000 + b"\n", b"b\n"]
+LONG_LINE = ("Dieu 4. Trach nhiem thi hanh: Chanh Van phong Uy ban nhan dan tinh, Giam doc cac so, ban, nganh; "
+             "Chu tich Uy ban nhan dan cac huyen chiu trach nhiem thi hanh Quyet dinh nay. ") * 40
+
+
+@pytest.mark.parametrize("label, data, sentence_ends", [
+    ("sentences", LONG_LINE.encode(), True),
+    ("clauses and spaces", LONG_LINE.replace(". ", ", ").replace("; ", ", ").encode(), False),
+    ("marked text", LONG_LINE.replace("Uy ban", "Ủy ban").encode(), True),
+])
+def test_a_line_longer_than_a_block_is_cut_at_a_sentence_end_or_a_space(label, data, sentence_ends):
+    whole = list(byte_blocks(io.BytesIO(data), size=1000))
+    assert b"".join(whole) == data and len(whole) > 5
+    assert all(len(block) <= 1000 for block in whole)
+    for block in whole[:-1]:
+        assert block.endswith((b". ", b"; ") if sentence_ends else b" "), block[-20:]
+        block.decode("utf-8")  # never inside a character
+    for seed in range(3):
+        assert list(byte_blocks(Trickle(data, seed), size=1000)) == whole
+
+
+def test_a_line_without_spaces_is_cut_between_characters():
+    data = "Đường_dẫn_tới_tệp_tin_lưu_trữ_".encode() * 200
+    blocks = list(byte_blocks(io.BytesIO(data), size=1000))
+    assert b"".join(blocks) == data and all(len(block) <= 1000 for block in blocks)
+    assert [block.decode("utf-8") for block in blocks]  # each block whole characters
+    assert list(byte_blocks(Trickle(data, 5), size=1000)) == blocks
 
 
 def test_old_mac_line_ends_are_cut_too():
@@ -540,10 +757,10 @@ def test_a_five_megabyte_single_line(runner, tmp_path):
 
 # --- Ctrl-C -------------------------------------------------------------------------------------------
 
-def interrupt_on_call(monkeypatch, number: int) -> None:
+def interrupt_on_call(monkeypatch, number: int, method: str = "restore") -> None:
     """Make the restorer's *number*-th call raise KeyboardInterrupt, as Ctrl-C would."""
     calls = []
-    real = Restorer.restore
+    real = getattr(Restorer, method)
 
     def restore(self, text):
         calls.append(1)
@@ -551,7 +768,7 @@ def interrupt_on_call(monkeypatch, number: int) -> None:
             raise KeyboardInterrupt
         return real(self, text)
 
-    monkeypatch.setattr(Restorer, "restore", restore)
+    monkeypatch.setattr(Restorer, method, restore)
 
 
 def test_ctrl_c_in_the_middle_of_a_file_leaves_no_output(runner, tmp_path, monkeypatch):
@@ -673,6 +890,37 @@ def test_a_big_file_is_restored_in_bounded_memory(tmp_path):
             count += 1
         assert count == len(lines) and restored.read() == ""
     assert restored_line[BIG_LINES[0]].startswith("Họ và tên người đề nghị:")
+
+
+ADDRESS_SPACE_CEILING = (
+    "import resource, subprocess, sys\n"
+    "limit = int(sys.argv[1]) << 20\n"
+    "ceiling = lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+    "sys.exit(subprocess.run(sys.argv[2:], preexec_fn=ceiling).returncode)\n"
+)
+
+
+def test_a_three_megabyte_line_is_restored_under_a_250_mb_ceiling(tmp_path):
+    """A file with no line break is cut at sentence ends: restoring it whole took over 1 GB."""
+    unit = ("Uy ban nhan dan tinh de nghi cac so, ban, nganh tong hop ket qua thuc hien nhiem vu "
+            "cai cach hanh chinh quy III nam 2024, gui ve So Noi vu truoc ngay 15/10/2024. ")
+    line = unit * (3 * 1024 * 1024 // len(unit))
+    path, out = tmp_path / "mot-dong.txt", tmp_path / "ket-qua.txt"
+    path.write_text(line, encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    process = subprocess.run([sys.executable, "-c", ADDRESS_SPACE_CEILING, "250", sys.executable, "-m",
+                              "diacritics_fix.cli", str(path), "-o", str(out)],
+                             capture_output=True, env=env, timeout=300)
+    assert process.returncode == 0, process.stderr.decode()[-2000:]
+    restorer = Restorer()
+    restored = {}  # the blocks repeat: restore each distinct one once
+    with open(path, "rb") as stream:
+        blocks = [block.decode("utf-8") for block in byte_blocks(stream)]
+    assert len(blocks) >= 12 and all(block.endswith(". ") for block in blocks)
+    wanted = "".join(restored.setdefault(block, restorer.restore(block)) for block in blocks)
+    assert out.read_text(encoding="utf-8") == wanted
+    assert wanted.startswith("Ủy ban nhân dân tỉnh đề nghị các sở, ")
 
 
 def test_explain_positions_run_on_across_blocks(runner, tmp_path):

@@ -2,7 +2,8 @@
 """The case files, run as tests (in the manner of ftfy's test cases).
 
 * ``cases/stripped.json``: text whose diacritics were stripped; ``restore``
-  must give back ``expected`` exactly.
+  must give back ``expected`` exactly; ``cases/everyday.json`` the same for
+  everyday language (letters, talk, messages).
 * ``cases/negative.json``: text that must come back byte for byte unchanged
   (correct Vietnamese in either tone style, code, URLs, English, numbers...).
 
@@ -28,7 +29,7 @@ def _load(name: str) -> list[dict]:
     return json.loads((CASES / name).read_text(encoding="utf-8"))
 
 
-STRIPPED = _load("stripped.json")
+STRIPPED = _load("stripped.json") + _load("everyday.json")
 NEGATIVE = _load("negative.json")
 KNOWN_FAILURES = {entry["label"]: entry for entry in _load("known-failures.json")}
 

@@ -412,12 +412,77 @@ def test_version(runner):
 def test_help(runner, flag):
     result = runner.invoke(main, [flag])
     assert result.exit_code == 0, result.output
-    assert "Usage:" in result.stdout
-    for option in ("--in-place", "--output", "--style", "--explain", "--phrases", "--no-backup"):
+    usage, learn_usage = result.stdout.splitlines()[:2]
+    assert usage == "Usage: diacritics-fix [OPTIONS] [FILE|FOLDER|-]..."
+    assert learn_usage.split() == ["diacritics-fix", "learn", "[OPTIONS]", "CORPUS..."]
+    for option in ("--in-place", "--output", "--style", "--explain", "--phrases", "--no-backup", "--version"):
         assert option in result.stdout
+    commands = result.stdout.split("Commands:")[1]
+    assert commands.split()[0] == "learn"
+    assert "Examples:" in result.stdout and "diacritics-fix learn archive/ -o my-model" in result.stdout
+    assert "restore" not in usage + learn_usage
+
+
+def test_a_command_has_its_own_help(runner):
+    result = runner.invoke(main, ["learn", "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Usage: diacritics-fix learn [OPTIONS] CORPUS...")
+    assert "--force" in result.stdout
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--no-such-option", "cong-van.txt"], "diacritics-fix"),
+    (["--style", "hoa", "cong-van.txt"], "diacritics-fix"),
+    (["learn", "--no-such-option", "x"], "diacritics-fix learn"),
+    (["learn", "corpus"], "diacritics-fix learn"),  # no -o
+])
+def test_usage_errors_point_to_the_help_of_what_was_typed(runner, args, named):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert f"Try '{named} --help' for help." in result.stderr
+    assert "restore" not in result.stderr
 
 
 def test_end_to_end_help():
     process = run_module("--help")
     assert process.returncode == 0
     assert b"--in-place" in process.stdout
+    assert process.stdout.startswith(b"Usage: diacritics-fix [OPTIONS]")
+
+
+# --- standard output closed early ----------------------------------------------------------------
+
+def test_output_closed_by_its_reader_stops_quietly(tmp_path):
+    """``diacritics-fix big.txt | head -1``: no message, the status of a process its pipe closed on."""
+    line = "Ho va ten: " + "." * 300 + "\n"  # quick to restore: mostly dots
+    path = tmp_path / "so-dang-ky.txt"
+    path.write_text(line * 8000, encoding="utf-8")  # some 2.4 MB: several blocks
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    process = subprocess.Popen([sys.executable, "-m", "diacritics_fix.cli", str(path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
+    assert process.stdout.readline().decode("utf-8").startswith("Họ và tên: ....")
+    process.stdout.close()  # as head -1 does
+    _, stderr = process.communicate(timeout=120)
+    assert stderr == b""
+    assert process.returncode == 141
+
+
+# --- lists read as inputs are ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1258", "vni", "tcvn3", "utf-8-as-cp1252"])
+def test_phrases_and_lexicon_files_in_any_encoding_inputs_may_have(runner, tmp_path, encoding):
+    from diacritics_fix.encodings import encode_document
+
+    phrases = tmp_path / "ten-rieng.txt"
+    phrases.write_bytes(encode_document("# cán bộ của xã\nPhạm Văn Tùy\n", encoding))
+    for option in ("--phrases", "--lexicon"):
+        result = runner.invoke(main, [option, str(phrases)], input=NAME_LINE.encode())
+        assert result.exit_code == 0, result.output
+        assert result.stdout == "Đồng chí Phạm Văn Tùy, Bí thư Đảng ủy xã\n"
+
+
+def test_a_phrases_folder_is_called_a_folder(runner, tmp_path):
+    result = runner.invoke(main, ["--phrases", str(tmp_path)], input=b"Thanh uy")
+    assert result.exit_code == 1
+    assert result.stderr == f"diacritics-fix: {tmp_path}: is a folder\n"

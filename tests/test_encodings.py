@@ -358,3 +358,13 @@ def test_encoders_refuse_or_replace_what_the_encoding_lacks():
 def test_mojibake_encoders_write_utf8_of_windows_1252_characters():
     assert encode_document("Việt Nam", "tcvn3-as-cp1252") == "ViÖt Nam".encode("utf-8")
     assert encode_document("Việt", "utf-8-as-cp1252") == "Viá»‡t".encode("utf-8")
+
+
+@pytest.mark.parametrize("text", [
+    "CONG HOA XA HOI CHU NGHIA VIET NAM\nDoc lap – Tu do – Hanh phuc\n",  # stripped, with en dashes
+    "Theo “Ke hoach” so 12/KH-UBND… — xem Phu luc\n",
+    "The report – “final” version…\n",
+])
+def test_utf8_text_whose_only_other_characters_are_dashes_and_quotes_is_utf8(text):
+    # cp1252 shows the en dash's byte 0x96, which VISCII reads as "Ờ": no reason to read it so.
+    assert decode_document(text.encode("utf-8")) == Decoded(text, "utf-8")

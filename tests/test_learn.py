@@ -9,7 +9,9 @@ as "Nam Man" and "Then Sin".
 from __future__ import annotations
 
 import json
+import os
 import random
+import stat
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from click.testing import CliRunner
 
 from diacritics_fix import Options, Restorer
 from diacritics_fix.cli import main
+from diacritics_fix.encodings import encode_document
 from diacritics_fix.learn import Learner, adapt, learn
 from diacritics_fix.model import LEXICON_LOGP, read_user_model, with_user_models
 from diacritics_fix.syllable import all_syllables
@@ -46,8 +49,8 @@ def test_learn_writes_a_model_folder_with_its_manifest(model):
     assert sorted(Path(s["path"]).name for s in manifest["sources"]) == ["bao-cao.txt", "ke-hoach.txt", "thong-bao.txt"]
     assert manifest["counts"]["words"] == sum(s["words"] for s in manifest["sources"]) > 100
     counts = read_user_model(model)
-    assert counts.pairs["nậm", "mằn"] >= 8
-    assert counts.unigrams["thèn"] >= 5
+    assert counts.counts.count("nậm", "mằn") >= 8 and counts.counts.count("xã", "nậm", "mằn") >= 4
+    assert counts.counts.count("thèn") >= 5
     assert "Nậm Mằn" in counts.names and "Hợp Tác" not in counts.names
 
 
@@ -99,7 +102,8 @@ def test_learn_reads_folders_and_globs_alike(tmp_path, runner):
     by_glob = runner.invoke(main, ["learn", str(CORPUS / "*" / "*.txt"), "-o", str(tmp_path / "b")])
     assert by_folder.exit_code == by_glob.exit_code == 0, by_folder.output + by_glob.output
     a, b = read_user_model(tmp_path / "a"), read_user_model(tmp_path / "b")
-    assert a.pairs == b.pairs and a.unigrams == b.unigrams
+    assert a.counts.symbols == b.counts.symbols
+    assert (a.counts.trigram_keys == b.counts.trigram_keys).all() and (a.counts.unigrams == b.counts.unigrams).all()
     assert "words from 3 files" in by_folder.output
 
 
@@ -118,11 +122,60 @@ def test_a_bad_input_is_named_and_no_model_is_written(tmp_path, runner, name, co
     assert not (tmp_path / "model").exists()
 
 
+def test_text_with_no_marks_gives_no_model_and_exit_1(tmp_path, runner):
+    stripped = tmp_path / "khong-dau.txt"
+    stripped.write_text(NAM_MAN + "\n" + THEN_SIN + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["learn", str(stripped), "-o", str(tmp_path / "model")])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"diacritics-fix: {stripped}: no text with its marks to learn from")
+    assert "2 of its 2 lines look stripped" in line
+    assert not (tmp_path / "model").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["khong-dau.txt"]
+
+
+def test_an_existing_model_is_replaced_only_with_force(tmp_path, runner):
+    folder = tmp_path / "model"
+    assert runner.invoke(main, ["learn", str(CORPUS / "nam-man"), "-o", str(folder)]).exit_code == 0
+    before = (folder / "manifest.json").read_bytes()
+    result = runner.invoke(main, ["learn", str(CORPUS / "then-sin"), "-o", str(folder)])
+    assert result.exit_code == 1 and "--force" in result.output and str(folder) in result.output
+    assert (folder / "manifest.json").read_bytes() == before
+    result = runner.invoke(main, ["learn", str(CORPUS / "then-sin"), "-o", str(folder), "--force"])
+    assert result.exit_code == 0, result.output
+    replaced = read_user_model(folder)
+    assert replaced.counts.count("thèn") >= 5 and replaced.counts.count("nậm") == 0
+
+
+def test_a_model_folder_gets_the_usual_permissions(tmp_path):
+    mask = os.umask(0o027)  # a team's umask: group may read
+    try:
+        learn([str(CORPUS / "nam-man")], tmp_path / "model")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "model").iterdir()} == {0o640}
+
+
+def test_learn_reads_inputs_as_restoring_does(tmp_path):
+    """Legacy encodings at any size, and a folder's files found in any case of their extension."""
+    folder = tmp_path / "kho"
+    folder.mkdir()
+    letters = sorted((CORPUS / "nam-man").glob("*.txt"))
+    (folder / "KE-HOACH.TXT").write_bytes(encode_document(letters[0].read_text(encoding="utf-8"), "vni"))
+    (folder / "thong-bao.txt").write_bytes(encode_document(letters[1].read_text(encoding="utf-8"), "tcvn3"))
+    learn([str(folder)], tmp_path / "legacy")
+    learn([str(CORPUS / "nam-man")], tmp_path / "utf8")
+    legacy, utf8 = read_user_model(tmp_path / "legacy"), read_user_model(tmp_path / "utf8")
+    assert legacy.counts.count("nậm", "mằn") == utf8.counts.count("nậm", "mằn") >= 8
+    manifest = json.loads((tmp_path / "legacy" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(Path(source["path"]).name for source in manifest["sources"]) == ["KE-HOACH.TXT", "thong-bao.txt"]
+
+
 def test_stripped_lines_are_not_learned():
     learner = Learner()
     learner.add_text("Uy ban nhan dan xa Nam Man to chuc hop\nỦy ban nhân dân xã Nậm Mằn tổ chức họp\n")
     assert learner.skipped_lines == 1
-    assert learner.unigram_count("nam") == 0 and learner.unigram_count("nậm") == 1
+    assert learner.count("nam") == 0 and learner.count("nậm") == 1
 
 
 def test_pruning_keeps_the_tables_within_budget(tmp_path):
@@ -135,9 +188,9 @@ def test_pruning_keeps_the_tables_within_budget(tmp_path):
         learner.add_text("\n".join(lines[start:start + 20]))
     assert len(learner.pairs) <= 500 and len(learner.ngrams) <= 500
     assert learner.pairs.pruned_below > 1
-    assert learner.pair_count("nậm", "mằn") == 50  # frequent pairs survive, counted exactly
+    assert learner.count("nậm", "mằn") == 50  # frequent pairs survive, counted exactly
     manifest = learner.write(tmp_path / "model")
-    assert manifest["counts"]["pairs"] <= 500 and manifest["pruned_below"]["pairs"] > 1
+    assert manifest["counts"]["bigrams"] <= 500 and manifest["pruned_below"]["bigrams"] > 1
 
 
 def test_adapt_returns_one_output_per_input(model):
@@ -175,7 +228,7 @@ def test_user_models_are_cached_and_reread_when_rewritten(tmp_path):
     learn([str(CORPUS / "nam-man")], tmp_path / "m")
     first = with_user_models([str(tmp_path / "m")])
     assert with_user_models([str(tmp_path / "m")]) is first
-    learn([str(CORPUS / "then-sin")], tmp_path / "m")
+    learn([str(CORPUS / "then-sin")], tmp_path / "m", force=True)
     assert with_user_models([str(tmp_path / "m")]) is not first
 
 
@@ -199,3 +252,21 @@ def test_a_model_learned_from_the_tune_split_leaves_held_out_text_alone(tmp_path
     for path in held_out:
         text = path.read_text(encoding="utf-8")
         assert restorer.restore(text).split() == text.split(), path.name
+
+
+def test_a_model_of_the_first_format_asks_to_be_learned_again(tmp_path, runner):
+    old = tmp_path / "old-model"
+    old.mkdir()
+    (old / "manifest.json").write_text('{"format": "diacritics-fix user model", "format_version": 1}', encoding="utf-8")
+    (old / "syllables.tsv").write_text("nậm\t3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="older diacritics-fix; learn it again"):
+        Restorer(models=(str(old),)).restore(NAM_MAN)
+    result = runner.invoke(main, ["--model", str(old)], input=NAM_MAN)
+    assert result.exit_code == 1
+    assert str(old) in result.output and "learn it again" in result.output
+
+
+def test_a_learned_model_adds_its_trigrams(model):
+    counts = read_user_model(model).counts
+    assert counts.count("nhân", "dân", "xã") >= 3
+    assert len(counts.trigram_keys) > 100

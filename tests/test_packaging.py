@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -78,38 +79,56 @@ def wheel_names(wheel: Path) -> set[str]:
         return set(archive.namelist())
 
 
+#: Folders of data/ that only build the shipped data (scripts/build_data.py): in the sdist, not the wheel
+#: (data/phrases/ ships: OCR windows are matched against it, see phrasematch.py).
+BUILD_INPUTS = ("text",)
+
+
 def test_wheel_carries_the_data(wheel):
     names = wheel_names(wheel)
     for required in (
         "diacritics_fix/__init__.py",
         "diacritics_fix/cli.py",
-        "diacritics_fix/data/lexicon/pairs.bin",
-        "diacritics_fix/data/lexicon/syllables.tsv",
+        "diacritics_fix/data/lexicon/vocabulary.txt",
+        "diacritics_fix/data/lexicon/trigram_keys.npy",
+        "diacritics_fix/data/lexicon/admin.trigram_logp.npy",
+        "diacritics_fix/data/abbreviations.txt",
         "diacritics_fix/data/NOTICE",
     ):
         assert required in names
-    phrases = {n for n in names if n.startswith("diacritics_fix/data/phrases/") and n.endswith(".txt")}
-    assert phrases, "no data/phrases/*.txt in the wheel"
-    shipped = {f"diacritics_fix/data/phrases/{p.name}" for p in (ROOT / "data" / "phrases").glob("*.txt")}
-    assert shipped <= phrases
 
 
-def test_wheel_carries_every_data_file_and_no_tests(wheel):
+def test_wheel_carries_every_data_file_but_the_build_inputs_and_no_tests(wheel):
     names = wheel_names(wheel)
     data = ROOT / "data"
-    missing = sorted(
-        str(path.relative_to(data))
-        for path in data.rglob("*")
-        if path.is_file() and f"diacritics_fix/data/{path.relative_to(data).as_posix()}" not in names
-    )
-    assert missing == []
+    shipped = {path.relative_to(data).as_posix() for path in data.rglob("*") if path.is_file()
+               and path.relative_to(data).parts[0] not in BUILD_INPUTS}
+    in_wheel = {name.removeprefix("diacritics_fix/data/") for name in names if name.startswith("diacritics_fix/data/")}
+    assert in_wheel == shipped
     assert not any(n.startswith(("tests/", "diacritics_fix/tests/", "build/", "bench/")) for n in names)
     assert any(n.endswith(".dist-info/METADATA") for n in names)
 
 
+def test_sdist_keeps_the_build_inputs(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("sdist")
+    run([sys.executable, "-m", "build", "--sdist", "--outdir", str(outdir), str(ROOT)], "building the sdist")
+    [sdist] = outdir.glob("diacritics_fix-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for folder in BUILD_INPUTS:
+        files = {f"data/{folder}/{path.name}" for path in (ROOT / "data" / folder).glob("*.txt")}
+        assert files and files <= names
+
+
+def test_ftfy_is_a_declared_dependency(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Requires-Dist: ftfy" in metadata
+
+
 def test_wheel_data_matches_the_repository(wheel):
     with zipfile.ZipFile(wheel) as archive:
-        for name in ("lexicon/pairs.bin", "lexicon/syllables.tsv", "NOTICE"):
+        for name in ("lexicon/vocabulary.txt", "lexicon/trigram_keys.npy", "NOTICE"):
             assert archive.read(f"diacritics_fix/data/{name}") == (ROOT / "data" / name).read_bytes()
 
 
@@ -134,4 +153,4 @@ def test_installed_package_reads_its_own_data(venv, tmp_path):
     )
     data_dir, module = process.stdout.splitlines()
     assert Path(data_dir).is_relative_to(venv) and Path(module).is_relative_to(venv)
-    assert (Path(data_dir) / "lexicon" / "pairs.bin").is_file()
+    assert (Path(data_dir) / "lexicon" / "trigram_keys.npy").is_file()

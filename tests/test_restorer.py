@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+import doctest
 import functools
 import pickle
 import string
-import threading
 import unicodedata
 
 import pytest
@@ -239,7 +239,6 @@ def test_user_phrases_do_not_leak_into_other_restorers():
 @pytest.mark.parametrize(
     "phrases, text",
     [
-        pytest.param((), NOTICE_STRIPPED, id="shipped-phrases"),
         pytest.param((NAME,), NAME_LINE, id="user-phrase"),
         pytest.param(
             ("Bàn Văn Sử",),
@@ -323,6 +322,25 @@ def test_explain_spans_count_code_points_of_decomposed_input():
         assert text[change.start:change.end] == change.original
 
 
+# --- program code -------------------------------------------------------------------------
+
+CODE_LINE = "if (so_luong > 0) { tong = tong + so_luong; }"
+
+
+def test_explain_says_when_a_line_is_left_alone_as_code():
+    text = "Ham nay tinh tong hai so.\n" + CODE_LINE + "\n"
+    changes = Restorer().explain(text)
+    notes = [c for c in changes if c.reason.startswith("left alone")]
+    assert [(c.original, c.reason) for c in notes] == [(CODE_LINE, "left alone: program code")]
+    assert notes[0].restored == notes[0].original  # a note, not a change
+    assert Restorer().restore(text) == "Hàm này tính tổng hai số.\n" + CODE_LINE + "\n"
+
+
+def test_a_mode_other_than_auto_overrides_the_code_guess():
+    assert Restorer().restore(CODE_LINE) == CODE_LINE
+    assert Restorer(mode="stripped").restore(CODE_LINE) == "if (so_luong > 0) { tổng = tổng + so_luong; }"
+
+
 # --- pickling and threads ------------------------------------------------------------------
 
 def test_a_restorer_pickles_small_and_restores_the_same_after_unpickling():
@@ -335,7 +353,7 @@ def test_a_restorer_pickles_small_and_restores_the_same_after_unpickling():
     assert clone.restore(NOTICE_STRIPPED + NAME_LINE) == before
 
 
-def test_a_restorer_shared_by_threads_gives_the_sequential_results():
+def test_a_restorer_shared_by_threads_gives_the_sequential_results(in_threads):
     texts = [line for line in NOTICE_STRIPPED.splitlines() if line] + [
         NAME_LINE,
         STRIPPED_LINE,
@@ -349,25 +367,12 @@ def test_a_restorer_shared_by_threads_gives_the_sequential_results():
     expected = [sequential.restore(text) for text in texts]
 
     shared = Restorer(phrases=[NAME])  # its model is loaded by the threads themselves
-    results: dict[int, list[str]] = {}
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
 
-    def work(worker: int) -> None:
-        try:
-            start.wait()
-            order = texts[worker:] + texts[:worker]
-            out = [shared.restore(text) for _ in range(5) for text in order]
-            results[worker] = out
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+    def work(worker: int) -> list[str]:
+        order = texts[worker:] + texts[:worker]
+        return [shared.restore(text) for _ in range(5) for text in order]
 
-    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    results = in_threads(work)
     for worker, out in results.items():
         order = expected[worker:] + expected[:worker]
         assert out == order * 5
@@ -401,6 +406,42 @@ def test_options_validate_rejects_bad_values(options):
 def test_options_validate_accepts_every_choice(style, mode):
     options = Options(style=style, mode=mode, max_candidates=1)
     assert options.validate() is options
+
+
+@pytest.mark.parametrize(
+    "call, error, named",
+    [
+        (lambda: restore("Thanh uy", max_candidates="3"), TypeError, "max_candidates"),
+        (lambda: Restorer(Options(max_candidates="3")), TypeError, "max_candidates"),
+        (lambda: Restorer(Options(threshold="0.9")), TypeError, "threshold"),
+        (lambda: Restorer(Options(style=None)), TypeError, "style"),
+        (lambda: restore(b"Thanh uy"), TypeError, "text"),
+        (lambda: Restorer().explain(b"Thanh uy"), TypeError, "text"),
+        (lambda: Restorer().restore(None), TypeError, "text"),
+        (lambda: Restorer(Options(phrases="Khu công nghệ cao Hòa Lạc")), ValueError, "phrases"),
+        (lambda: Restorer(phrases="Khu cong nghe cao Hoa Lac"), ValueError, "phrases"),
+        (lambda: restore("Thanh uy", lexicon="Nậm Mằn"), ValueError, "lexicon"),
+        (lambda: Restorer(phrases=[b"Hoa Lac"]), TypeError, "phrases"),
+    ],
+    ids=["restore-max-candidates", "options-max-candidates", "threshold", "style", "restore-bytes",
+         "explain-bytes", "none", "options-phrases-string", "restorer-phrases-string", "lexicon-string",
+         "phrases-of-bytes"],
+)
+def test_a_wrong_type_is_an_error_naming_the_argument(call, error, named):
+    with pytest.raises(error, match=f"^{named} "):
+        call()
+
+
+def test_phrases_may_be_any_sequence_of_strings():
+    restorer = Restorer(Options(phrases=["Phạm Văn Tùy"]), phrases=(p for p in ["Hòa Lạc"]))
+    assert restorer.options.phrases == ("Phạm Văn Tùy", "Hòa Lạc")
+    hash(restorer.options)  # a list given is kept as a tuple: options stay usable as a key
+
+
+@pytest.mark.parametrize("module", [diacritics_fix.options, diacritics_fix.restorer], ids=["options", "restorer"])
+def test_doctests_of_the_options_and_restorer_modules(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_restore_rejects_bad_options():

@@ -7,14 +7,17 @@ The command line's work happens here; ``cli.py`` only parses arguments.
   fixed order, with their outputs (a file, a folder mirroring the inputs' tree,
   the input itself, or standard output) and what the resume rules settle.
 * :class:`Worker` restores one task: it reads the bytes in blocks of lines
-  (:func:`byte_blocks`), finds the encoding (:mod:`.encodings`), restores each
-  block and writes UTF-8 through a temporary file renamed over the output
-  (:class:`AtomicFile`), so memory stays bounded and no output is ever half
-  written.
-* :func:`run` restores the tasks in this process or in a pool of processes,
-  each with one :class:`~diacritics_fix.Restorer` loaded once, and yields a
-  :class:`Record` per task in task order: the output never depends on the
-  number of processes.
+  (:func:`byte_blocks`; a line longer than a block is cut at a sentence end),
+  finds the encoding (:mod:`.encodings`), restores each block and writes UTF-8
+  through a temporary file renamed over the output (:class:`AtomicFile`), so
+  memory stays bounded and no output is ever half written; in place, a file
+  that needs no change is left alone.  :func:`read_blocks` is the same reading
+  for any other file a command takes (phrase lists, ``learn``'s corpus).
+* :func:`run` restores the tasks in this process or in worker processes
+  (:mod:`.workers`, which also splits a large file among them at its blocks:
+  :func:`split_file`), and yields a :class:`Record` per task in task order:
+  the output never depends on the number of processes.  :class:`Report`
+  writes the records, keeping an earlier run's for the files it skips.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -31,9 +34,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import fnmatch
-import itertools
 import json
-import multiprocessing
 import os
 import re
 import signal
@@ -43,22 +44,25 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator, NamedTuple
+from typing import IO, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from .encodings import BinaryFileError, UndecodableError, decode_document
+from .formats import HEAD_SIZE, FormatError, NotRewritable, detect, restore_document
 from .options import Options
 from .restorer import Change, Restorer
+from .review import review_lines
 
-#: Files taken from folders unless ``--glob`` says otherwise.
-DEFAULT_GLOBS = ("*.txt",)
+#: Files taken from folders unless ``--glob`` says otherwise (these in any case: ``*.PDF`` too).
+DEFAULT_GLOBS = ("*.txt", "*.hocr", "*.html", "*.htm", "*.xml", "*.tsv", "*.pdf")
 #: Blocks of about this many bytes are restored at a time (cut at line breaks).
 BLOCK_SIZE = 256 * 1024
 
-OK, SKIPPED, ERROR = "ok", "skipped", "error"
+OK, UNCHANGED, SKIPPED, ERROR = "ok", "unchanged", "skipped", "error"
 #: Why a task is skipped.
 UP_TO_DATE = "the output is newer than the input (--force restores it again)"
 RESTORED_BEFORE = "{backup} exists: restored before (--force restores it again)"
 EMPTY = "empty file: nothing to restore"
+UNCHANGED_BEFORE = "unchanged when restored before, and not modified since (--force restores it again)"
 
 
 class UsageError(Exception):
@@ -103,19 +107,21 @@ def _is_folder_name(output: str) -> bool:
 
 
 def find_files(folder: str, globs: Iterable[str] = DEFAULT_GLOBS, exclude: Iterable[str] = ()) -> Iterator[str]:
-    """Files under *folder* whose names match a glob, sorted; backups (``*.orig``) and the
-    folders *exclude* (real paths) left out.  Symbolic links to folders are not followed."""
-    globs, exclude = tuple(globs), set(exclude)
+    """Files under *folder* whose names match a glob in any case (``*.txt`` takes ``BAO-CAO.TXT``),
+    sorted; backups (``*.orig``) and the folders *exclude* (real paths) left out.  Symbolic links
+    to folders are not followed."""
+    globs, exclude = tuple(glob.lower() for glob in globs), set(exclude)
     for top, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in exclude)
         for name in sorted(files):
-            if name.endswith(".orig") or not any(fnmatch.fnmatchcase(name, g) for g in globs):
+            if name.endswith(".orig") or not any(fnmatch.fnmatchcase(name.lower(), g) for g in globs):
                 continue
             yield os.path.join(top, name)
 
 
 def plan(inputs: Iterable[str], output: str | None = None, in_place: bool = False, backup: bool = True,
-         globs: Iterable[str] = DEFAULT_GLOBS, force: bool = False) -> Plan:
+         globs: Iterable[str] = DEFAULT_GLOBS, force: bool = False, earlier: Mapping[str, Record] | None = None
+         ) -> Plan:
     """The tasks for *inputs* (files, folders, or ``-`` for standard input), in a fixed order.
 
     With one file (or ``-``) the output is standard output, the file *output*
@@ -123,7 +129,9 @@ def plan(inputs: Iterable[str], output: str | None = None, in_place: bool = Fals
     or an *output* ending in ``/`` (or naming a folder), *output* is a folder
     that mirrors the tree below the inputs' deepest common folder, and re-running
     resumes: a task whose output is newer than its input, or whose ``FILE.orig``
-    exists (in place), is skipped unless *force*.
+    exists (in place), is skipped unless *force*; so is a file restored in
+    place and found unchanged, when *earlier* (the records of an earlier
+    report, by path) says so and the file was not modified since.
 
     Raises :class:`UsageError` when the inputs and outputs do not go together.
     """
@@ -142,9 +150,9 @@ def plan(inputs: Iterable[str], output: str | None = None, in_place: bool = Fals
         return Plan([_single_task(inputs[0], output, in_place, backup)], False)
     if output in (None, "-") and not in_place:
         if len(inputs) == 1:  # one folder: nothing to print it to
-            reason = "is a folder: give -o OUTDIR or --in-place to restore the files in it"
+            reason = "is a folder: give -o FOLDER or --in-place to restore the files in it"
             return Plan([Task(inputs[0], None, error=reason)], False)
-        raise UsageError("several inputs need -o OUTDIR or --in-place")
+        raise UsageError("several inputs need -o FOLDER or --in-place")
     if "-" in inputs:
         raise UsageError("standard input cannot be restored into a folder")
     out_real = os.path.realpath(output) if output is not None else None
@@ -167,7 +175,7 @@ def plan(inputs: Iterable[str], output: str | None = None, in_place: bool = Fals
                 continue
             seen.add(absolute)
             if in_place:
-                tasks.append(settle(Task(source, source, True, backup), force))
+                tasks.append(settle(Task(source, source, True, backup), force, earlier))
             else:
                 target = os.path.join(output, os.path.relpath(absolute, root))
                 tasks.append(settle(Task(source, target, make_parents=True), force))
@@ -181,8 +189,11 @@ def _single_task(source: str, output: str | None, in_place: bool, backup: bool) 
     return Task(source, None if output in (None, "-") else output, size=size)
 
 
-def settle(task: Task, force: bool) -> Task:
-    """The task with its size, and what the resume rules and a look at the input settle."""
+def settle(task: Task, force: bool, earlier: Mapping[str, Record] | None = None) -> Task:
+    """The task with its size, and what the resume rules and a look at the input settle.
+
+    *earlier* holds the records of an earlier run, by input path.
+    """
     try:
         source = os.stat(task.source)
     except OSError:
@@ -200,6 +211,10 @@ def settle(task: Task, force: bool) -> Task:
         backup = task.source + ".orig"
         if task.backup and os.path.lexists(backup):
             return task._replace(skip=RESTORED_BEFORE.format(backup=backup))
+        record = (earlier or {}).get(task.source)
+        if record is not None and record.status == UNCHANGED and \
+                (record.size, record.mtime_ns) == (source.st_size, source.st_mtime_ns):
+            return task._replace(skip=UNCHANGED_BEFORE)
         return task
     try:
         target = os.stat(task.target)
@@ -214,15 +229,17 @@ def settle(task: Task, force: bool) -> Task:
 # Reading: bytes in blocks of lines, decoded.
 # ---------------------------------------------------------------------------
 
-_BREAK = re.compile(rb"\r\n?|\n")
+#: Where a line longer than a block is cut: after a sentence (or clause) ends.
+_SENTENCE_ENDS = (". ", "? ", "! ", "; ")
 
 
 def _cut(pending: bytearray, size: int) -> int | None:
     """Where the block that starts *pending* ends, or None when more bytes are needed.
 
     After the last blank line of its second half, or else after its last line
-    break, within the first *size* bytes; a longer line is a block of its own.
-    Cuts depend on the bytes alone, never on how reads happened to return them.
+    break, within the first *size* bytes; a line longer than that is cut inside
+    (:func:`_cut_inside_line`), so that no block is longer than *size*.  Cuts
+    depend on the bytes alone, never on how reads happened to return them.
     """
     window = bytes(pending[:size])
     blank = max((found + len(mark) for mark in (b"\n\n", b"\n\r\n") if (found := window.rfind(mark)) >= 0),
@@ -237,8 +254,29 @@ def _cut(pending: bytearray, size: int) -> int | None:
         if carriage + 1 >= len(pending):
             return None  # a LF may follow
         return carriage + 2 if pending[carriage + 1] == 0x0A else carriage + 1
-    match = _BREAK.search(pending, size)
-    return match.end() if match and match.end() < len(pending) else None
+    cut = _cut_inside_line(window)
+    if cut >= len(pending):
+        return None  # the byte after the cut decides whether it falls inside a character
+    while cut > 0 and pending[cut] & 0xC0 == 0x80:
+        cut -= 1  # no space at all: never inside a UTF-8 character
+    return cut or size
+
+
+def _cut_inside_line(window: bytes | str) -> int:
+    """Where a block cuts a line longer than itself: after the last sentence end in
+    the second half of *window*, or else after its last space (its length if none).
+
+    >>> _cut_inside_line("Điều 1. Phạm vi điều chỉnh. Nghị định này quy định")
+    28
+    >>> _cut_inside_line("các cơ quan, tổ chức, cá nhân có liên quan")
+    38
+    """
+    text = isinstance(window, str)
+    ends = max(window.rfind(mark if text else mark.encode()) for mark in _SENTENCE_ENDS)
+    if ends >= len(window) // 2:
+        return ends + 2
+    space = window.rfind(" " if text else b" ")
+    return space + 1 if space >= 0 else len(window)
 
 
 def byte_blocks(stream: IO[bytes], size: int = BLOCK_SIZE, head: bytes = b"") -> Iterator[bytes]:
@@ -284,18 +322,43 @@ def text_blocks(stream: IO[bytes], encoding: str | None = None, size: int = BLOC
     [('Cộng hòa', 'tcvn3')]
     """
     head = stream.read(4)
-    wide = encoding if encoding in ("utf-16", "utf-32") else None
-    if encoding is None:
-        wide = next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+    wide = _wide_encoding(head, encoding)
     if wide is not None:
         yield from _wide_blocks(stream, head, wide, size)
         return
-    found = encoding
-    offset = 0
+    decoder = BlockDecoder(encoding)
     for block in byte_blocks(stream, size, head):
-        if found is None:
-            # Not known yet: ASCII so far.  A later block is read on its own; the
-            # newline before it keeps it from looking like the start of a binary file.
+        text, name = decoder.decode(block)
+        yield text, name, len(block)
+
+
+def _wide_encoding(head: bytes, encoding: str | None) -> str | None:
+    """UTF-16 or UTF-32 when forced or when *head* starts with its BOM (read apart: see _wide_blocks)."""
+    if encoding is None:
+        return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+    return encoding if encoding in ("utf-16", "utf-32") else None
+
+
+class BlockDecoder:
+    """Decodes the blocks of a file in order, from byte *offset* on.
+
+    While only ASCII has been seen (*encoding* None) each block is decoded
+    on its own, and the first block that is not ASCII finds the encoding of
+    the rest; a forced *encoding* holds from the start.  A decoder made with
+    the state a split file's piece starts from decodes its blocks exactly as
+    reading the whole file does.
+    """
+
+    def __init__(self, encoding: str | None = None, offset: int = 0) -> None:
+        self.encoding = encoding
+        self.offset = offset
+
+    def decode(self, block: bytes) -> tuple[str, str]:
+        """The text of the next *block* (NFC) and the encoding it was read in."""
+        offset = self.offset
+        if self.encoding is None:
+            # A later block is read on its own; the newline before it keeps it
+            # from looking like the start of a binary file.
             data = block if offset == 0 else b"\n" + block
             try:
                 text, name = decode_document(data)
@@ -303,17 +366,24 @@ def text_blocks(stream: IO[bytes], encoding: str | None = None, size: int = BLOC
                 raise _at(error, offset - len(data) + len(block)) from None
             text = text[len(data) - len(block):]
             if not block.isascii():
-                found = name
+                self.encoding = name
         else:
             nul = block.find(b"\x00")
             if nul >= 0:
                 raise BinaryFileError(f"binary data: NUL byte at offset {offset + nul}, not a text file", offset + nul)
             try:
-                text, name = decode_document(block, encoding=found)
+                text, name = decode_document(block, encoding=self.encoding)
             except UndecodableError as error:
                 raise _at(error, offset) from None
-        yield text, name, len(block)
-        offset += len(block)
+        self.offset += len(block)
+        return text, name
+
+    def skip(self, block: bytes) -> None:
+        """Go past *block*, decoding it only while the encoding is still to be found."""
+        if self.encoding is None:
+            self.decode(block)
+        else:
+            self.offset += len(block)
 
 
 def _at(error: UndecodableError, offset: int) -> UndecodableError:
@@ -338,7 +408,7 @@ def _wide_blocks(stream: IO[bytes], head: bytes, name: str, size: int) -> Iterat
         offset += len(data)
         cut = pending.rfind("\n", 0, size) + 1 if data else len(pending)
         if cut == 0 and len(pending) > size:
-            cut = pending.find("\n", size) + 1
+            cut = _cut_inside_line(pending[:size])
         if cut > 0:
             piece, pending = pending[:cut], pending[cut:]
             # As decode_document reads these files: letters with combining marks composed.
@@ -347,6 +417,97 @@ def _wide_blocks(stream: IO[bytes], head: bytes, name: str, size: int) -> Iterat
         if not data:
             return
         data = stream.read(size)
+
+
+def read_blocks(path: str, encoding: str | None = None, size: int = BLOCK_SIZE) -> Iterator[tuple[str, str, int]]:
+    """The blocks of the input file at *path* (``-``: standard input), as restoring reads them
+    (:func:`text_blocks`); an :class:`InputError` says what is wrong with it (its path aside)."""
+    try:
+        with _open_input(path) as stream:
+            yield from text_blocks(stream, encoding, size)
+    except UndecodableError as error:
+        raise InputError(str(error)) from None
+    except OSError as error:
+        raise InputError(_reading_error(error)) from None
+
+
+def read_document(path: str, encoding: str | None = None) -> str:
+    """The whole text of a small input file (a phrase list, a lexicon), read as inputs are.
+
+    >>> import tempfile
+    >>> from diacritics_fix.encodings import encode_document
+    >>> with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as file:
+    ...     _ = file.write(encode_document("Hòa Lạc\\n", "vni"))
+    >>> read_document(file.name)
+    'Hòa Lạc\\n'
+    """
+    return "".join(text for text, _, _ in read_blocks(path, encoding))
+
+
+#: With several jobs, a file larger than a piece of this many blocks is split among the
+#: workers in such pieces (see :func:`split_file`).
+PIECE_BLOCKS = 4
+PIECE_SIZE = PIECE_BLOCKS * BLOCK_SIZE
+
+
+class Piece(NamedTuple):
+    """Consecutive blocks of a file, restored apart from the rest: where they start,
+    their lengths, and the encoding found before them (None: only ASCII so far)."""
+
+    offset: int
+    blocks: tuple[int, ...]
+    encoding: str | None
+
+
+def splittable(task: Task, piece_size: int = PIECE_SIZE, forced_format: str | None = None) -> bool:
+    """Whether *task*'s file is worth splitting among workers: a regular file of plain text
+    (not hOCR, ALTO, TSV or PDF, restored whole) larger than a piece."""
+    if task.source == "-" or task.size <= piece_size or not os.path.isfile(task.source):
+        return False
+    try:
+        with open(task.source, "rb") as stream:
+            return _format_of(stream, forced_format) == "text"
+    except OSError:
+        return False  # restoring it whole says what is wrong
+
+
+def split_file(path: str, encoding: str | None = None, size: int = BLOCK_SIZE,
+               piece_size: int = PIECE_SIZE) -> list[Piece] | None:
+    """The file at *path* in pieces of whole blocks, about *piece_size* bytes each.
+
+    The blocks are those :func:`text_blocks` reads (blocks of about *size*
+    bytes), and each piece knows the encoding found before it: its blocks,
+    restored by :meth:`Worker.restore_piece`, come out exactly as reading the
+    whole file gives them, so the pieces' outputs put end to end are the
+    file's.  When a block cannot be decoded, the piece holding it is the last
+    (restoring it tells why).  None for UTF-16 and UTF-32, read whole.
+    Raises OSError when the file cannot be read.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as file:
+    ...     _ = file.write(b"Dieu 1. Pham vi.\\nDieu 2. Doi tuong.\\nDieu 3. Giai thich.\\n")
+    >>> split_file(file.name, size=20, piece_size=30)
+    [Piece(offset=0, blocks=(17, 19), encoding=None), Piece(offset=36, blocks=(20,), encoding=None)]
+    """
+    pieces: list[Piece] = []
+    with open(path, "rb") as stream:
+        head = stream.read(4)
+        if _wide_encoding(head, encoding) is not None:
+            return None
+        decoder = BlockDecoder(encoding)
+        start, state, lengths = 0, decoder.encoding, []
+        for block in byte_blocks(stream, size, head):
+            lengths.append(len(block))
+            try:
+                decoder.skip(block)
+            except UndecodableError:
+                break
+            if decoder.offset - start >= piece_size:
+                pieces.append(Piece(start, tuple(lengths), state))
+                start, state, lengths = decoder.offset, decoder.encoding, []
+        if lengths:
+            pieces.append(Piece(start, tuple(lengths), state))
+    return pieces
 
 
 def canonical_encoding(name: str | None) -> str | None:
@@ -405,7 +566,9 @@ class AtomicFile:
         directory = self.path.parent if str(self.path.parent) else Path(".")
         if self.make_parents:
             directory.mkdir(parents=True, exist_ok=True)
-        handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        # The process id in the name: the files of a worker that was killed are known (workers.py).
+        handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp",
+                                                   dir=directory)
         self._file = os.fdopen(handle, "wb")
         return self
 
@@ -468,7 +631,7 @@ class Record(NamedTuple):
 
     path: str
     output: str | None
-    status: str  # ok, skipped or error
+    status: str  # ok, unchanged, skipped or error
     encoding: str | None = None
     mode: str | None = None  # clean, stripped or ocr: how most of its words were read
     words: int = 0
@@ -476,11 +639,68 @@ class Record(NamedTuple):
     uncertain: int | None = None  # changes with a confidence below the threshold (with details)
     seconds: float = 0.0
     error: str | None = None  # why it failed or was skipped
+    format: str | None = None  # text, hocr, alto, tsv or pdf
+    notes: tuple[str, ...] = ()  # parts of the file left alone, and why ("page 3: no text layer")
+    size: int | None = None  # the input's size and modification time when it was read:
+    mtime_ns: int | None = None  # a rerun tells by them whether it was edited since
+    review: tuple = ()  # its changed lines for the review page (review.ReviewLine), with Settings.review
+
+    def fields(self) -> dict:
+        """The fields of a ``--report`` line (the review lines are for the review page)."""
+        fields = self._asdict()
+        fields["notes"] = list(self.notes)
+        del fields["review"]
+        return fields
 
     def to_json(self) -> str:
-        fields = self._asdict()
+        fields = self.fields()
         fields["seconds"] = round(self.seconds, 3)
         return json.dumps(fields, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> "Record | None":
+        """The record of a report line, or None when the line is no record."""
+        try:
+            fields = json.loads(line)
+            record = cls(**{name: fields[name] for name in cls._fields if name in fields})
+            return record._replace(notes=tuple(record.notes))
+        except (ValueError, TypeError):
+            return None
+
+
+def read_report(path: str) -> dict[str, Record]:
+    """The records of an earlier ``--report``, by input path (none when there is no such file)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            records = [Record.from_json(line) for line in lines]
+    except OSError:
+        return {}
+    return {record.path: record for record in records if record is not None}
+
+
+class Report:
+    """The ``--report`` file: one record per input, a JSON line each, in input order.
+
+    Rerun with the same report (resuming an interrupted batch, say), the
+    inputs skipped as done before keep their earlier records, and
+    :attr:`earlier` lets planning skip in-place files that were unchanged
+    (*earlier*: the records, when read already).  Raises OSError when the
+    file cannot be written.
+    """
+
+    def __init__(self, path: str, earlier: Mapping[str, Record] | None = None) -> None:
+        self.earlier = read_report(path) if earlier is None else earlier
+        self.file = open(path, "w", encoding="utf-8")
+
+    def add(self, record: Record) -> None:
+        earlier = self.earlier.get(record.path) if resumed(record) else None
+        if earlier is not None and earlier.status in (OK, UNCHANGED):
+            record = earlier
+        self.file.write(record.to_json() + "\n")
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class Settings(NamedTuple):
@@ -496,6 +716,17 @@ class Settings(NamedTuple):
     #: (:func:`~diacritics_fix.learn.adapted_restorer`).
     adapt: bool = False
     block_size: int = BLOCK_SIZE
+    #: Read every input as this format (``formats.FORMATS``) instead of recognising it.
+    format: str | None = None
+    #: Keep each file's changed lines for the review page (``review.py``).
+    review: bool = False
+    #: Let the OCR engine's word confidences (hOCR, ALTO, TSV) weigh in.
+    engine_confidence: bool = True
+
+    @property
+    def piece_size(self) -> int:
+        """Bytes of the pieces a large file is split into among workers."""
+        return PIECE_BLOCKS * self.block_size
 
 
 class Counters:
@@ -512,28 +743,6 @@ class Counters:
             self.listener()
 
 
-class SharedCounters:
-    """:class:`Counters` shared by worker processes."""
-
-    def __init__(self, context) -> None:
-        self._bytes = context.Value("q", 0)
-        self._words = context.Value("q", 0)
-
-    def add(self, nbytes: int, nwords: int) -> None:
-        with self._bytes.get_lock():
-            self._bytes.value += nbytes
-        with self._words.get_lock():
-            self._words.value += nwords
-
-    @property
-    def bytes(self) -> int:
-        return self._bytes.value
-
-    @property
-    def words(self) -> int:
-        return self._words.value
-
-
 _WORD = re.compile(r"[^\W\d_]+")
 #: Called with (text of a block, its changes, its first line number - 1, its first character offset).
 ExplainHook = Callable[[str, list[Change], int, int], None]
@@ -541,61 +750,96 @@ ExplainHook = Callable[[str, list[Change], int, int], None]
 LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
 
 
+class PieceResult(NamedTuple):
+    """What a worker gives back for one piece of a split file: its restored bytes and
+    what its blocks add up to, or why it failed (with what the blocks before the failure added up to)."""
+
+    data: bytes
+    tally: "_Tally"
+    error: str | None = None
+
+
 class Worker:
     """Restores tasks with one :class:`Restorer`, its data loaded once."""
 
-    def __init__(self, settings: Settings, counters: Counters | SharedCounters | None = None,
+    def __init__(self, settings: Settings, counters: Counters | None = None,
                  explain: ExplainHook | None = None, restorer: Restorer | None = None) -> None:
         self.settings = settings
         self.restorer = restorer if restorer is not None else Restorer(settings.options)
         self.counters = counters
         self.explain = explain
 
-    def load(self) -> "Worker":
-        """Load the language data now rather than on the first file."""
-        self.restorer.model  # noqa: B018 (the property loads it)
+    def load(self, warm: bool = False) -> "Worker":
+        """Load the language data now rather than on the first file (*warm*: and all that is
+        otherwise made on first use, see :meth:`Restorer.warm`)."""
+        if warm:
+            self.restorer.warm()
+        else:
+            self.restorer.model  # noqa: B018 (the property loads it)
         return self
 
     def restore(self, task: Task) -> Record:
-        """Restore *task*: every problem becomes an error record, and Ctrl-C leaves no output behind."""
+        """Restore *task*: every problem becomes an error record, and Ctrl-C leaves no output behind.
+
+        Raises :class:`OutputClosed` when standard output is closed by its reader.
+        """
         settled = settled_record(task)
         if settled is not None:
             return settled
         started = time.perf_counter()
         tally = _Tally(self.settings.details)
         try:
-            self._restore(task, tally)
-        except (InputError, UndecodableError) as error:
-            return tally.record(task, ERROR, time.perf_counter() - started, str(error))
-        except OSError as error:
-            return tally.record(task, ERROR, time.perf_counter() - started, _reading_error(error))
-        except Exception as error:  # a bug: the batch goes on, the report says what happened
-            message = f"internal error: {type(error).__name__}: {error}"
-            return tally.record(task, ERROR, time.perf_counter() - started, message)
-        return tally.record(task, OK, time.perf_counter() - started)
+            with _open_input(task.source) as stream, _Output(task) as output:
+                tally.stat(stream)
+                tally.format = _format_of(stream, self.settings.format)
+                if tally.format != "text":
+                    output.write(self._restore_document(stream.read(), tally))
+                else:
+                    for block in text_blocks(stream, self.settings.encoding, self.settings.block_size):
+                        output.write(self._restore_block(block, tally))
+                changed = output.commit()
+        except OutputClosed:
+            raise
+        except NotRewritable as error:
+            return tally.record(task, SKIPPED, time.perf_counter() - started, str(error))
+        except Exception as error:
+            return tally.record(task, ERROR, time.perf_counter() - started, _failure(error))
+        return tally.record(task, OK if changed else UNCHANGED, time.perf_counter() - started)
 
-    def _restore(self, task: Task, tally: "_Tally") -> None:
-        with _open_input(task.source) as stream:
-            blocks = text_blocks(stream, self.settings.encoding, self.settings.block_size)
-            first = next(blocks, None)  # an input that cannot be read fails before any output exists
-            head = [first] if first is not None else []
-            restored = (self._restore_block(block, tally) for block in itertools.chain(head, blocks))
-            if task.target is None:
-                stdout = sys.stdout.buffer
-                for data in restored:
-                    _writing(stdout.write, data, "standard output")
-                _writing(lambda _: stdout.flush(), None, "standard output")
-                return
-            target = Path(task.target)
-            mode = os.stat(task.source).st_mode & 0o7777 if task.in_place else None
-            try:
-                out = AtomicFile(target, mode, task.make_parents).open()
-            except OSError as error:
-                raise InputError(f"cannot write {target}: {error.strerror or error}") from None
-            with out:
-                for data in restored:
-                    _writing(out.write, data, target)
-                _writing(out.commit, target if task.in_place and task.backup else None, target)
+    def restore_piece(self, task: Task, piece: "Piece") -> PieceResult:
+        """Restore the blocks of one *piece* of *task*'s file (see :func:`split_file`)."""
+        tally = _Tally(self.settings.details)
+        restored = []
+        try:
+            with _open_input(task.source) as stream:
+                stream.seek(piece.offset)
+                decoder = BlockDecoder(piece.encoding, piece.offset)
+                for length in piece.blocks:
+                    block = stream.read(length)
+                    if len(block) < length:
+                        raise InputError("the file was cut short while it was being restored")
+                    text, name = decoder.decode(block)
+                    restored.append(self._restore_block((text, name, length), tally))
+        except Exception as error:
+            return PieceResult(b"", tally, _failure(error))
+        return PieceResult(b"".join(restored), tally)
+
+    def _restore_document(self, data: bytes, tally: "_Tally") -> bytes:
+        """An hOCR, ALTO, TSV or PDF file restored in its own format (see ``formats``)."""
+        restored = restore_document(data, tally.format, self.restorer, self.settings.engine_confidence)
+        restoration = restored.restoration
+        tally.words += restoration.words
+        tally.notes.extend(restored.notes)
+        if self.settings.details:
+            tally.count(restoration.changes, self.settings.options)
+            tally.modes.update(self.restorer.reading_modes(restoration.text))
+        if self.settings.review:
+            tally.review.extend(review_lines(restoration.text, restoration.changes, restoration.labels))
+        if self.explain is not None:  # lines and columns of the words' text as the page reads
+            self.explain(restoration.text, restoration.changes, 0, 0)
+        if self.counters is not None:
+            self.counters.add(len(data), restoration.words)
+        return restored.data
 
     def _restore_block(self, block: tuple[str, str, int], tally: "_Tally") -> bytes:
         text, encoding, nbytes = block
@@ -606,13 +850,15 @@ class Worker:
             from .learn import adapted_restorer
 
             restorer = adapted_restorer([text], restorer)
-        if self.settings.details or self.explain is not None:
+        if self.settings.details or self.settings.review or self.explain is not None:
             restored, changes = restorer.restore_and_explain(text)
             if self.explain is not None:
                 self.explain(text, changes, tally.lines, tally.chars)
             if self.settings.details:
                 tally.count(changes, self.settings.options)
                 tally.modes.update(restorer.reading_modes(text))
+            if self.settings.review:
+                tally.review.extend(review_lines(text, changes, first_line=tally.lines))
         else:
             restored = restorer.restore(text)
         tally.words += words
@@ -621,6 +867,11 @@ class Worker:
         if self.counters is not None:
             self.counters.add(nbytes, words)
         return restored.encode("utf-8")
+
+
+def resumed(record: Record) -> bool:
+    """A record skipped only because an earlier run did the work (no news worth a line)."""
+    return record.status == SKIPPED and (record.error or "").endswith("(--force restores it again)")
 
 
 def settled_record(task: Task) -> Record | None:
@@ -632,6 +883,15 @@ def settled_record(task: Task) -> Record | None:
     return None
 
 
+def _failure(error: Exception) -> str:
+    """What the report says of an error that stopped a task."""
+    if isinstance(error, (InputError, UndecodableError, FormatError)):
+        return str(error)
+    if isinstance(error, OSError):
+        return _reading_error(error)
+    return f"internal error: {type(error).__name__}: {error}"  # a bug: the batch goes on, the report tells
+
+
 class _Tally:
     """What one task's blocks add up to."""
 
@@ -640,6 +900,18 @@ class _Tally:
         self.encoding: str | None = None
         self.words = self.changed = self.uncertain = self.lines = self.chars = 0
         self.modes: Counter[str] = Counter()
+        self.format: str | None = None
+        self.notes: list[str] = []
+        self.review: list = []
+        self.size: int | None = None
+        self.mtime_ns: int | None = None
+
+    def stat(self, stream: IO[bytes]) -> None:
+        """Note the size and modification time of the input, a regular file, as it is read."""
+        with contextlib.suppress(OSError, ValueError):
+            found = os.fstat(stream.fileno())
+            if stat.S_ISREG(found.st_mode):
+                self.size, self.mtime_ns = found.st_size, found.st_mtime_ns
 
     def count(self, changes: list[Change], options: Options) -> None:
         """Add the changed words, and those whose confidence is below the threshold."""
@@ -651,11 +923,104 @@ class _Tally:
             self.changed += word != change.original
             self.uncertain += change.confidence < options.threshold
 
+    def add(self, other: "_Tally") -> None:
+        """Add the tally of the next piece of the same file."""
+        self.encoding = other.encoding or self.encoding
+        self.words += other.words
+        self.changed += other.changed
+        self.uncertain += other.uncertain
+        self.modes.update(other.modes)
+
     def record(self, task: Task, status: str, seconds: float, error: str | None = None) -> Record:
         mode = max(self.modes, key=lambda m: (self.modes[m], m)) if self.modes else None
-        changed, uncertain = (self.changed, self.uncertain) if self.details and status == OK else (None, None)
+        counted = self.details and status in (OK, UNCHANGED)
         return Record(task.source, task.target, status, self.encoding, mode, self.words,
-                      changed, uncertain, seconds, error)
+                      self.changed if counted else None, self.uncertain if counted else None, seconds, error,
+                      self.format, tuple(self.notes), self.size, self.mtime_ns,
+                      tuple(self.review) if status == OK else ())
+
+
+class OutputClosed(Exception):
+    """Standard output was closed by its reader (``diacritics-fix big.txt | head``): the run stops."""
+
+
+class _Output:
+    """Where one task's restored bytes go: standard output, or its file, written whole or not at all.
+
+    The bytes are compared with the input's as they go; :meth:`commit` says
+    whether they differ.  In place nothing is written while they are the
+    same, so a file whose restored bytes are its own is left as it was: not
+    rewritten, no backup.
+    """
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.target = Path(task.target) if task.target is not None else None
+        self.same = task.source != "-"  # the bytes so far are the input's …
+        self.matched = 0  # … this many of them
+        self._original: IO[bytes] | None = None
+        self._file: AtomicFile | None = None
+
+    def __enter__(self) -> "_Output":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._file is not None:
+            self._file.__exit__(*exc_info)  # removes the temporary file unless committed
+        if self._original is not None:
+            self._original.close()
+
+    def write(self, data: bytes) -> None:
+        if self.same:
+            self.same = self._original_bytes(len(data)) == data
+            if self.same:
+                self.matched += len(data)
+                if self.task.in_place:
+                    return
+        self._write(data)
+
+    def commit(self) -> bool:
+        """Put the output in place (with its backup, in place); True when it differs from the input."""
+        changed = not (self.same and self._original_bytes(1) == b"")
+        if self.target is None:
+            _to_stdout(sys.stdout.buffer.flush)
+        elif changed or not self.task.in_place:
+            backup = self.target if self.task.in_place and self.task.backup else None
+            _writing(self._opened().commit, backup, self.target)
+        return changed
+
+    def _write(self, data: bytes) -> None:
+        if self.target is None:
+            _to_stdout(lambda: sys.stdout.buffer.write(data))
+        else:
+            _writing(self._opened().write, data, self.target)
+
+    def _opened(self) -> "AtomicFile":
+        """The temporary file, created on first use; in place it starts with the bytes matched so far."""
+        if self._file is None:
+            mode = os.stat(self.task.source).st_mode & 0o7777 if self.task.in_place else None
+            try:
+                self._file = AtomicFile(self.target, mode, self.task.make_parents).open()
+            except OSError as error:
+                raise InputError(f"cannot write {self.target}: {error.strerror or error}") from None
+            if self.task.in_place and self.matched:
+                with open(self.task.source, "rb") as original:
+                    _writing(self._file.write, original.read(self.matched), self.target)
+        return self._file
+
+    def _original_bytes(self, size: int) -> bytes:
+        if self._original is None:
+            self._original = open(self.task.source, "rb")
+        return self._original.read(size)
+
+
+def _to_stdout(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except BrokenPipeError:
+        raise OutputClosed from None
+    except OSError as error:
+        raise InputError(f"cannot write standard output: {error.strerror or error}") from None
 
 
 def _writing(action: Callable, argument, target: Path | str) -> None:
@@ -677,11 +1042,24 @@ def _open_input(source: str) -> Iterator[IO[bytes]]:
         what = "a broken symbolic link" if os.path.islink(source) else "no such file"
         raise InputError(what) from None
     except IsADirectoryError:
-        raise InputError("is a directory") from None
+        raise InputError("is a folder") from None
     except OSError as error:
         raise InputError(_reading_error(error)) from None
     with stream:
         yield stream
+
+
+def _format_of(stream: IO[bytes], forced: str | None) -> str:
+    """The format of an input (``formats.detect`` on its first bytes), or the one *forced*;
+    the stream is left where it was."""
+    if forced is not None:
+        return forced
+    if stream.seekable():
+        head = stream.read(HEAD_SIZE)
+        stream.seek(0)
+    else:
+        head = stream.peek(HEAD_SIZE)[:HEAD_SIZE] if hasattr(stream, "peek") else b""
+    return detect(head)
 
 
 def _reading_error(error: OSError) -> str:
@@ -692,85 +1070,27 @@ def _reading_error(error: OSError) -> str:
 # Running many tasks.
 # ---------------------------------------------------------------------------
 
-_WORKER: Worker | None = None
-
-
-def _start_worker(settings: Settings, counters: SharedCounters) -> None:
-    """Pool initializer: one Worker per process (kept from the parent when forked)."""
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
-    signal.signal(signal.SIGTERM, _stop_worker)
-    if _WORKER is None or _WORKER.settings != settings:
-        _WORKER = Worker(settings).load()
-    _WORKER.counters = counters
-    _WORKER.explain = None
-
-
-def _stop_worker(signum, frame) -> None:
-    # Unwinds the task (its temporary file is removed) and ends the process quietly.
-    raise SystemExit(1)
-
-
-def _restore_task(task: Task) -> Record:
-    assert _WORKER is not None
-    return _WORKER.restore(task)
-
-
-def _context():
-    # fork starts workers at once with the parent's loaded data; elsewhere the default.
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 def run(tasks: list[Task], settings: Settings, jobs: int = 1, counters: Counters | None = None,
         explain: ExplainHook | None = None, restorer: Restorer | None = None) -> Iterator[Record]:
     """Restore *tasks*, yielding a :class:`Record` for each, in task order.
 
-    *jobs* processes (``0``: one per core); with one, or a single task to do, the
-    work happens in this process (and *explain* sees each block's changes).
-    *counters* follow the bytes and words done, updated about five times a second.
+    *jobs* processes (``0``: one per core, see :mod:`.workers`): files are
+    restored side by side, and a large file is split among them at its blocks;
+    the output is the same whatever the number.  With one job, or nothing to
+    share out, the work happens in this process (and *explain* sees each
+    block's changes).  *counters* follow the bytes and words done.
     *restorer*, if given, is one already made with ``settings.options``.
     """
-    jobs = cpu_count() if jobs == 0 else jobs
+    from . import workers
+
+    jobs = workers.cpu_count() if jobs == 0 else jobs
     todo = [task for task in tasks if settled_record(task) is None]
-    if jobs <= 1 or len(todo) <= 1:
-        worker = Worker(settings, counters, explain, restorer)
-        for task in tasks:
-            yield worker.restore(task)
+    if jobs > 1 and explain is None and (len(todo) > 1 or any(splittable(t, settings.piece_size, settings.format) for t in todo)):
+        yield from workers.run_in_workers(tasks, settings, jobs, counters, restorer)
         return
-    global _WORKER
-    context = _context()
-    if context.get_start_method() == "fork" and (_WORKER is None or _WORKER.settings != settings):
-        _WORKER = Worker(settings, restorer=restorer).load()  # the workers inherit it, loaded
-    shared = SharedCounters(context)
-    pool = context.Pool(min(jobs, len(todo)), initializer=_start_worker, initargs=(settings, shared))
-    try:
-        results = pool.imap(_restore_task, todo, chunksize=1)
-        seen = (0, 0)
-        for task in tasks:
-            record = settled_record(task)
-            while record is None:
-                try:
-                    record = results.next(timeout=0.2)
-                except multiprocessing.TimeoutError:
-                    pass
-                if counters is not None:
-                    now = (shared.bytes, shared.words)
-                    counters.add(now[0] - seen[0], now[1] - seen[1])
-                    seen = now
-            yield record
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    worker = Worker(settings, counters, explain, restorer)
+    for task in tasks:
+        yield worker.restore(task)
 
 
 # ---------------------------------------------------------------------------
@@ -848,10 +1168,18 @@ def summary(records: list[Record], seconds: float) -> str:
 
     >>> summary([Record("a.txt", "out/a.txt", OK, words=1200), Record("b.txt", None, ERROR)], 2.0)
     '1 file restored, 0 skipped, 1 failed; 1,200 words in 2.0 s (600 words/s)'
+    >>> summary([Record("a.txt", "a.txt", UNCHANGED, words=800), Record("b.txt", "b.txt", SKIPPED)], 1.0)
+    '0 files restored, 1 unchanged, 1 skipped, 0 failed; 800 words in 1.0 s (800 words/s)'
+    >>> summary([Record("a.txt", "out/a.txt", SKIPPED)], 0.01)
+    '0 files restored, 1 skipped, 0 failed: nothing needed work'
     """
     counts = Counter(record.status for record in records)
     words = sum(record.words for record in records)
     restored = counts[OK]
+    unchanged = f"{counts[UNCHANGED]} unchanged, " if counts[UNCHANGED] else ""
+    files = (f"{restored} file{'s' if restored != 1 else ''} restored, {unchanged}{counts[SKIPPED]} skipped, "
+             f"{counts[ERROR]} failed")
+    if counts[SKIPPED] == len(records):
+        return files + ": nothing needed work"
     rate = words / seconds if seconds > 0 else 0.0
-    return (f"{restored} file{'s' if restored != 1 else ''} restored, {counts[SKIPPED]} skipped, "
-            f"{counts[ERROR]} failed; {words:,} words in {seconds:.1f} s ({rate:,.0f} words/s)")
+    return f"{files}; {words:,} words in {seconds:.1f} s ({rate:,.0f} words/s)"

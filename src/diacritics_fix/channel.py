@@ -13,16 +13,21 @@ generator built on it:
   ``scripts/build_channel.py`` and shipped as ``data/lexicon/channel.tsv``.
   Besides one-to-one substitutions, insertions and deletions it knows a few
   hundred multi-character confusions (``ữ`` → ``it``, ``đố`` → ``d6``,
-  ``ườ`` → ``u@``, ``là`` → ``1a``).  :meth:`Channel.cost` is the cheapest
-  way of turning a syllable into the OCR token, ``-log P(ocr | syllable)``
-  under the best alignment.
+  ``ườ`` → ``u@``, ``là`` → ``1a``), and how a reading depends on its
+  neighbours (the ``ư`` of ``ương`` is printed ``w`` far more often than
+  that of ``ưng``).  :meth:`Channel.cost` is the cheapest way of turning a
+  syllable into the OCR token, ``-log P(ocr | syllable)`` under the best
+  alignment; :meth:`Channel.misreadings` reads it forwards.
 * :func:`ocr_candidates` — the best readings of one OCR token: syllables of
   the language model (or two syllables for a glued token), each with its
-  channel log-probability.  It never scans the lexicon: the channel is read
-  backwards to spell the token as a few likely *skeletons* (``s6`` → ``so``,
-  ``sit`` → ``su``), the skeletons within two deletions of those are found in
-  a symmetric-delete index, and only their syllables are scored, best first,
-  with a lower bound per skeleton cutting the search short.
+  channel log-probability.  The commonest misreadings have their readings
+  precomputed in the misreading index (:mod:`diacritics_fix.misreadings`).
+  Any other token is searched for, never by a scan of the lexicon: the
+  channel is read backwards to spell the token as a few likely *skeletons*
+  (``s6`` → ``so``, ``sit`` → ``su``), the skeletons within two deletions of
+  those are found in a symmetric-delete index, and only their syllables are
+  scored, best first, with a lower bound per skeleton and a cost ceiling
+  cutting the search short.
 * :func:`align_tokens` — lines up the tokens of an OCR line with the tokens
   of its truth line (used to learn the channel and to measure it).
 
@@ -46,26 +51,34 @@ for anything the table does not list:
 ``<other> ``         a deletion (empty OCR side);
 ``<space> ``         the space between two syllables lost (a glued token);
 `` <space>``         a space read inside one syllable (a split token).
+
+A row with two more fields holds only between the given neighbours of its
+truth characters (see :func:`context_of`): ``ư  w  0.35  ^  ơ`` is the cost
+of ``ư`` printed ``w`` at the start of a syllable before ``ơ``; ``*`` stands
+for any neighbour.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import heapq
 import itertools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
 from .model import Model, data_dir
-from .syllable import canonical, is_valid, restyle, skeleton
+from .syllable import canonical, is_valid, restyle, skeleton, split_tone
 
 SAME, MARK, OTHER, SPACE = "<same>", "<mark>", "<other>", "<space>"
+# Context of a rule: any neighbour, the start or the end of the syllable.
+ANY, WORD_START, WORD_END = "*", "^", "$"
 INF = float("inf")
 
 # Characters that surround a word in OCR output without standing for a letter
@@ -85,23 +98,67 @@ _CODE = re.compile(r"[/\\\[\]=]|\d[.,:-]\d")
 MAX_DELETIONS = 2
 MAX_EDITS = 2
 DELETION_ESTIMATE = 1.5
-# At most this many skeletons (the likeliest by a quick estimate) have their
-# syllables scored by the channel: enough for the truth to be among them in
-# nearly every case, few enough to keep a lookup cheap.
-MAX_SKELETONS = 24
-# Skeleton spellings of a token kept by the reverse-channel beam, and how much
-# costlier than the best one they may be.
-MAX_SPELLINGS = 8
-SPELLING_MARGIN = 6.0
-# Each OCR piece keeps at most this many skeleton readings in the reverse table.
-PIECE_CHOICES = 4
+
+
+class SearchWidth(NamedTuple):
+    """How widely a token is searched for (see :meth:`CandidateIndex.search`)."""
+
+    #: Skeleton spellings of the token kept by the reverse-channel beam ...
+    spellings: int
+    #: ... and how much costlier than the best one they may be.
+    spelling_margin: float
+    #: Skeleton readings of each OCR piece tried by the beam.
+    piece_choices: int
+    #: Skeletons (the likeliest by a quick estimate) whose syllables are scored by the channel.
+    skeletons: int
+
+
+#: At run time, for a token the misreading index lacks: the truth is among the
+#: skeletons in nearly every case, and a lookup stays cheap.
+NARROW = SearchWidth(spellings=8, spelling_margin=6.0, piece_choices=4, skeletons=24)
+#: Building the misreading index: on the poor pairs of a tune fold, the
+#: truth is among the first eight readings of 1.5% more tokens, for 3.5
+#: times the work.
+WIDE = SearchWidth(spellings=64, spelling_margin=14.0, piece_choices=8, skeletons=128)
 # Readings are ranked by channel cost plus this weight times -log P(syllable)
 # (see CandidateIndex.syllable_readings); tuned on the tune split.
 PRIOR = 1.0
+# No reading costs more than this (-log P of the OCR token given the
+# syllable): in the tune pairs, 99.4% of poor-level truths and 99.9% of
+# scan-level ones cost less, and a token none of whose readings is cheaper
+# (an acronym, a code, a foreign word) is found so at once, not after a
+# search of every near skeleton.
+CEILING = 20.0
 # For a glued token, each half keeps this many readings.
-GLUED_CHOICES = 3
+GLUED_CHOICES = 5
 # A token of digits alone is read as a syllable only up to this length (when asked).
 MAX_DIGIT_READING = 2
+# The longest token core read as one syllable, and as two glued ones: in the
+# tune pairs, no syllable was printed in more than 9 characters (66 in 8, of
+# 385,000), two glued ones hardly ever in more than 16.  Longer tokens (runs
+# of dots, codes, words of other languages) get no reading and stay as written.
+MAX_SYLLABLE_CORE = 9
+MAX_GLUED_CORE = 16
+
+
+def context_letter(ch: str) -> str:
+    """How a neighbour counts as context: the letter without its tone (``ừ`` → ``ư``, ``ế`` → ``ê``).
+
+    >>> context_letter("ừ"), context_letter("ộ"), context_letter("n")
+    ('ư', 'ô', 'n')
+    """
+    return split_tone(ch)[0]
+
+
+def context_of(truth: str, start: int, end: int) -> tuple[str, str]:
+    """The neighbours of ``truth[start:end]`` as context: letters without tone, WORD_START or WORD_END.
+
+    >>> context_of("trường", 2, 3), context_of("trường", 0, 1), context_of("trường", 5, 6)
+    (('r', 'ơ'), ('^', 'r'), ('n', '$'))
+    """
+    left = context_letter(truth[start - 1]) if start > 0 else WORD_START
+    right = context_letter(truth[end]) if end < len(truth) else WORD_END
+    return left, right
 
 
 def base_letter(ch: str) -> str:
@@ -156,13 +213,23 @@ class Channel:
 
     *rules* maps ``(truth_chars, ocr_chars)`` to a cost (``-log`` probability);
     the angle-bracket names of the module docstring give the defaults.
+    *contexts* maps ``(truth_chars, ocr_chars, left, right)`` to the cost of
+    the same reading when the truth characters stand between those
+    neighbours (see :func:`context_of`; :data:`ANY` matches every
+    neighbour): Tesseract prints the ``ư`` of ``ưng`` otherwise than that
+    of ``ưu``.  The most specific rule applies: both neighbours, then the
+    right one, then the left one, then none.
 
     >>> ch = Channel({("ố", "6"): 1.0, (SAME, SAME): 0.1, (MARK, MARK): 2.0, (OTHER, OTHER): 8.0})
     >>> ch.cost("s6", "số"), ch.cost("so", "số"), ch.cost("sa", "số")
     (1.1, 2.1, 8.1)
+    >>> ch = Channel({("ư", "u"): 0.5, (SAME, SAME): 0.25}, {("ư", "u", ANY, "n"): 3.0})
+    >>> ch.cost("tu", "tư"), ch.cost("tung", "tưng")
+    (0.75, 3.75)
     """
 
-    def __init__(self, rules: Mapping[tuple[str, str], float]) -> None:
+    def __init__(self, rules: Mapping[tuple[str, str], float],
+                 contexts: Mapping[tuple[str, str, str, str], float] | None = None) -> None:
         rules = dict(rules)
         self.same = rules.pop((SAME, SAME), 0.05)
         self.mark = rules.pop((MARK, MARK), 3.0)
@@ -172,13 +239,23 @@ class Channel:
         self.glue = rules.pop((SPACE, ""), 6.0)
         self.split = rules.pop(("", SPACE), 6.0)
         self.rules = rules
+        self.contexts = dict(contexts or {})
+        #: SHA-256 of the table file it was read from (None when built in memory).
+        self.digest: str | None = None
         by_truth: dict[str, dict[str, float]] = {}
         for (truth, ocr), cost in sorted(rules.items()):
             by_truth.setdefault(truth, {})[ocr] = cost
         self._insert = by_truth.pop("", {})
         self._by_truth = by_truth
-        self._max_ocr = max([len(o) for _, o in rules] + [1])
-        self._max_truth = max([len(t) for t, _ in rules] + [1])
+        # Context rules by (truth chars, left, right); the truth sides that have any.
+        self._in_context: dict[tuple[str, str, str], dict[str, float]] = {}
+        for (truth, ocr, left, right), cost in sorted(self.contexts.items()):
+            self._in_context.setdefault((truth, left, right), {})[ocr] = cost
+        self._context_truths = frozenset(truth for truth, _, _ in self._in_context)
+        self._rules_at_memo: dict[tuple[str, str, str], dict[str, float]] = {}
+        every = list(rules) + [(t, o) for t, o, _, _ in self.contexts]
+        self._max_ocr = max([len(o) for _, o in every] + [1])
+        self._max_truth = max([len(t) for t, _ in every] + [1])
         self._singles: dict[tuple[str, str], float] = {}
         self._memo: dict[tuple[str, str], float] = {}
         self._floors: dict[tuple[str, str], float] = {}
@@ -196,14 +273,47 @@ class Channel:
     @classmethod
     def read(cls, path: str | Path) -> "Channel":
         """Load a table written by ``scripts/build_channel.py``."""
-        rules = {}
+        rules, contexts = {}, {}
         with open(path, encoding="utf-8") as handle:
             for line in handle:
                 if line.startswith("#") or not line.strip("\n"):
                     continue
-                truth, ocr, cost = line.rstrip("\n").split("\t")
-                rules[(truth, ocr)] = float(cost)
-        return cls(rules)
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) == 5:
+                    truth, ocr, cost, left, right = fields
+                    contexts[(truth, ocr, left, right)] = float(cost)
+                else:
+                    truth, ocr, cost = fields
+                    rules[(truth, ocr)] = float(cost)
+        channel = cls(rules, contexts)
+        channel.digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return channel
+
+    def all_rules(self) -> Iterable[tuple[str, str, float]]:
+        """Every rule, with and without context, as (truth chars, OCR chars, cost)."""
+        for (truth, ocr), cost in self.rules.items():
+            yield truth, ocr, cost
+        for (truth, ocr, _, _), cost in self.contexts.items():
+            yield truth, ocr, cost
+
+    def rules_at(self, truth: str, left: str, right: str) -> dict[str, float]:
+        """The readings of *truth* (with their costs) between the neighbours *left* and *right*.
+
+        >>> ch = Channel({("ư", "u"): 0.5, ("ư", "w"): 2.0}, {("ư", "u", ANY, "n"): 3.0})
+        >>> ch.rules_at("ư", "t", "n"), ch.rules_at("ư", "t", "u")
+        ({'u': 3.0, 'w': 2.0}, {'u': 0.5, 'w': 2.0})
+        """
+        base = self._by_truth.get(truth, {})
+        if truth not in self._context_truths:
+            return base
+        key = (truth, left, right)
+        found = self._rules_at_memo.get(key)
+        if found is None:
+            found = dict(base)
+            for side in ((truth, left, ANY), (truth, ANY, right), (truth, left, right)):
+                found.update(self._in_context.get(side, {}))
+            self._rules_at_memo[key] = found
+        return found
 
     # -- scoring ---------------------------------------------------------------
 
@@ -254,14 +364,15 @@ class Channel:
         return plan
 
     def _syllable_plan(self, syllable: str) -> tuple:
-        """Per position of the syllable: the rules whose truth side starts there."""
+        """Per position of the syllable: the rules whose truth side starts there (in its context)."""
         plan = self._syllable_plans.get(syllable)
         if plan is None:
             steps = []
+            n = len(syllable)
             for i, ch in enumerate(syllable):
-                moves = [(1, self._by_truth.get(ch, {}), ch)]
-                for length in range(2, min(self._max_truth, len(syllable) - i) + 1):
-                    rules = self._by_truth.get(syllable[i:i + length])
+                moves = [(1, self.rules_at(ch, *context_of(syllable, i, i + 1)), ch)]
+                for length in range(2, min(self._max_truth, n - i) + 1):
+                    rules = self.rules_at(syllable[i:i + length], *context_of(syllable, i, i + length))
                     if rules:
                         moves.append((length, rules, None))
                 steps.append(tuple(moves))
@@ -278,12 +389,14 @@ class Channel:
         table = [[INF] * (m + 1) for _ in range(n + 1)]
         table[0][0] = 0.0
         deletion, default = self.deletion, self._single_default
+        # Costs are never negative: a cell already dearer than the bound leads nowhere.
+        cut = bound if bound < INF else 1e300
         for i in range(n + 1):
             row = table[i]
             moves = steps[i] if i < n else ()
             for j in range(m + 1):
                 value = row[j]
-                if value == INF:
+                if value > cut:
                     continue
                 # Insertions stay in this row; j grows, so chains are seen in order.
                 for target, cost in inserts[j]:
@@ -304,7 +417,8 @@ class Channel:
             # one of the next (truth sides are short): their minimum bounds it.
             if i < n and min(row) > bound and all(min(r) > bound for r in table[i + 1:i + self._max_truth]):
                 return INF
-        return table[n][m]
+        # Above the bound the value may miss a pruned cheaper path: only "more than the bound" is known.
+        return table[n][m] if table[n][m] <= cut else INF
 
     def cost(self, ocr: str, syllable: str, bound: float = INF) -> float:
         """``-log P(ocr | syllable)`` under the best alignment; both lowercase NFC.
@@ -337,6 +451,48 @@ class Channel:
         else:
             self._floors[key] = bound  # the search was cut off: all we know is cost > bound
         return value
+
+    def misreadings(self, syllable: str, budget: float, limit: int = 1000) -> list[tuple[str, float]]:
+        """What the OCR likely prints for *syllable*: strings costing at most *budget*, cheapest first.
+
+        The channel read forwards: each truth piece becomes one of its listed
+        readings (or itself, if the OCR ever prints that character), best
+        first, at most *limit* strings.  Inserted characters and unlisted
+        substitutions are not generated (they are dear).
+        A string's cost here may exceed :meth:`cost` (which also finds such
+        paths); both tone placements of the syllable are tried.
+
+        >>> "cia" in [text for text, _ in load_channel().misreadings("của", 6.0)][:3]
+        True
+        """
+        best: dict[str, float] = {}
+        for styled in {syllable, restyle(syllable, "hoà")}:
+            steps = self._syllable_plan(styled)
+            n = len(styled)
+            queue = [(0.0, 0, "")]
+            seen: dict[tuple[int, str], float] = {}
+            found = 0
+            while queue and found < limit:
+                cost, i, text = heapq.heappop(queue)
+                if i == n:
+                    if cost < best.get(text, INF):
+                        best[text] = cost
+                    found += 1
+                    continue
+                if seen.get((i, text), INF) < cost:
+                    continue
+                for length, rules, letter in steps[i]:
+                    moves = list(rules.items())
+                    if letter is not None and letter not in rules and letter in self._reverse:
+                        moves.append((letter, self.same))
+                    for piece, step in moves:
+                        total = cost + step
+                        key = (i + length, text + piece)
+                        if total <= budget and total < seen.get(key, INF):
+                            seen[key] = total
+                            heapq.heappush(queue, (total, i + length, text + piece))
+        ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))
+        return [(text, cost) for text, cost in ranked[:limit] if text]
 
     def align(self, ocr: str, truth: str) -> tuple[float, list[tuple[str, str]]]:
         """The cheapest alignment: its cost and its steps ``(truth_chars, ocr_chars)``, in order.
@@ -394,7 +550,7 @@ class Channel:
         """
         if self._skeleton_channel is None:
             relaxed: dict[tuple[str, str], float] = {}
-            for (truth, ocr), cost in self.rules.items():
+            for truth, ocr, cost in self.all_rules():
                 base = "".join(base_letter(ch) for ch in truth)
                 if len(truth) == 1:
                     # A letter of the family without this rule would get the default.
@@ -423,7 +579,7 @@ class Channel:
     def _reverse_table(self) -> dict[str, list[tuple[str, float]]]:
         """For each OCR piece: the skeleton pieces it may stand for, cheapest first."""
         options: dict[str, dict[str, float]] = {}
-        for (truth, ocr), cost in self.rules.items():
+        for truth, ocr, cost in self.all_rules():
             if truth and not truth.isalpha():
                 continue
             letters = options.setdefault(ocr, {})
@@ -439,10 +595,10 @@ class Channel:
                 continue  # a truth letter the OCR lost is left to the deletion search
             ranked = sorted(letters.items(), key=lambda item: (item[1], item[0]))
             best = ranked[0][1]
-            table[ocr] = [(base, cost) for base, cost in ranked[:PIECE_CHOICES] if cost <= best + SPELLING_MARGIN]
+            table[ocr] = [(base, cost) for base, cost in ranked if cost <= best + WIDE.spelling_margin]
         return table
 
-    def spellings(self, core: str) -> list[tuple[str, float]]:
+    def spellings(self, core: str, width: SearchWidth = NARROW) -> list[tuple[str, float]]:
         """Skeletons the token core may spell, with the cost of reading it so, cheapest first.
 
         The channel read backwards: every piece of the token is replaced by
@@ -457,14 +613,17 @@ class Channel:
         reverse = self._reverse
         beams: list[dict[str, float]] = [{} for _ in range(m + 1)]
         beams[0][""] = 0.0
+        choices_kept, piece_margin = width.piece_choices, width.spelling_margin
         for j in range(m):
-            states = sorted(beams[j].items(), key=lambda item: (item[1], item[0]))[:MAX_SPELLINGS * 2]
+            states = sorted(beams[j].items(), key=lambda item: (item[1], item[0]))[:width.spellings * 2]
             if not states:
                 continue
             for length in range(1, min(self._max_ocr, m - j) + 1):
                 piece = core[j:j + length]
                 choices = reverse.get(piece)
-                if choices is None:
+                if choices is not None:
+                    choices = [c for c in choices[:choices_kept] if c[1] <= choices[0][1] + piece_margin]
+                else:
                     if length > 1:
                         continue
                     plain = base_letter(piece)
@@ -481,8 +640,8 @@ class Channel:
         ranked = sorted(beams[m].items(), key=lambda item: (item[1], item[0]))
         if not ranked:
             return []
-        cut = ranked[0][1] + SPELLING_MARGIN
-        return [(text, cost) for text, cost in ranked[:MAX_SPELLINGS] if cost <= cut and text]
+        cut = ranked[0][1] + width.spelling_margin
+        return [(text, cost) for text, cost in ranked[:width.spellings] if cost <= cut and text]
 
 
 @functools.lru_cache(maxsize=4)
@@ -542,9 +701,14 @@ class CandidateIndex:
         self.penalty = [-prior * min(logp, 0.0) for logp in model.logp]
         self.skeleton_penalty = {skel: self.penalty[ids[0]] for skel, ids in self.by_skeleton.items()}
         self._cache: dict[tuple[str, int, bool], list[tuple[tuple[int, ...], float]]] = {}
+        # The misreading index, opened on first use (False: not yet looked at;
+        # None: none fits), and the syllables whose readings it cannot rank.
+        self._misreadings = False
+        self._changed: frozenset[int] = frozenset()
+        self._changed_by_skeleton: dict[str, list[int]] = {}
 
-    def skeletons_near(self, core: str) -> list[str]:
-        """Skeletons the token core may stand for, likeliest first (at most MAX_SKELETONS).
+    def skeletons_near(self, core: str, width: SearchWidth = NARROW) -> list[str]:
+        """Skeletons the token core may stand for, likeliest first (at most ``width.skeletons``).
 
         Each skeleton within MAX_EDITS deletions (counted on both sides) of one
         of the token's :meth:`Channel.spellings` gets a quick estimate: the
@@ -553,7 +717,7 @@ class CandidateIndex:
         """
         estimate: dict[str, float] = {}
         index = self.deletions
-        for text, cost in self.channel.spellings(core):
+        for text, cost in self.channel.spellings(core, width):
             for deleted, own in _deletions(text, MAX_EDITS).items():
                 for theirs in range(0, min(MAX_EDITS - own, MAX_DELETIONS) + 1):
                     skeletons = index[theirs].get(deleted)
@@ -564,7 +728,7 @@ class CandidateIndex:
                         if guess < estimate.get(skel, INF):
                             estimate[skel] = guess
         rarity = self.skeleton_penalty
-        return heapq.nsmallest(MAX_SKELETONS, estimate, key=lambda s: (estimate[s] + rarity[s], s))
+        return heapq.nsmallest(width.skeletons, estimate, key=lambda s: (estimate[s] + rarity[s], s))
 
     def syllable_readings(self, core: str, limit: int) -> list[tuple[int, float]]:
         """The *limit* best single syllables for a token core, as (id, channel cost), best first.
@@ -572,20 +736,44 @@ class CandidateIndex:
         Best means lowest ``rank = cost + prior · -log P(syllable)``: the
         channel alone cannot tell ``hội`` from the rare ``hời`` in ``hdi``, and
         a short list must keep the readings a decoder is likely to want.
+        The commonest misreadings have their readings in the misreading index
+        (:mod:`diacritics_fix.misreadings`); any other token is searched for
+        (:meth:`search`).  The token as written comes last when it is a
+        syllable the list lacks.
+        """
+        found = self._indexed(core, limit)
+        if found is None:
+            found = self.search(core, limit)
+        result = [(sid, cost) for _, cost, sid in found]
+        # The token as written is always a reading when it is a syllable.
+        if is_valid(core):
+            sid = self.model.id_of.get(canonical(core))
+            if sid is not None and all(sid != s for s, _ in result):
+                result.append((sid, self.channel.cost(core, self.model.syllables[sid])))
+        return result
 
-        A best-first search over the shortlisted skeletons: a skeleton waits
-        in the queue under the rank its commonest syllable would have if read
-        perfectly; once popped, one search of the skeleton channel gives a
-        lower bound for all its syllables, which then wait under bound plus
-        their own rarity.  The search stops when nothing waiting can beat the
-        *limit*-th reading found, so few syllables need a full search.
+    def search(self, core: str, limit: int, width: SearchWidth = NARROW,
+               by_skeleton: dict[str, list[int]] | None = None) -> list[tuple[float, float, int]]:
+        """The *limit* best readings (rank, cost, id) among the syllables of the shortlisted skeletons.
+
+        A best-first search over the likeliest skeletons (:meth:`skeletons_near`;
+        *width* says how many): a skeleton waits in the queue under the rank
+        its commonest syllable would have if read perfectly; once popped, one
+        search of the skeleton channel gives a lower bound for all its
+        syllables, which then wait under bound plus their own rarity.  The
+        search stops when nothing waiting can beat the *limit*-th reading
+        found, so few syllables need a full search.  No reading costs more
+        than CEILING.  *by_skeleton* restricts it to some syllables (ids
+        commonest first).
         """
         cost_of = self.channel.cost
         bound_of = self.channel.skeleton_channel.cost
-        syllables, penalty, by_skeleton = self.model.syllables, self.penalty, self.by_skeleton
+        syllables, penalty = self.model.syllables, self.penalty
+        by_skeleton = self.by_skeleton if by_skeleton is None else by_skeleton
         # Queue entries: (key, skeleton order, position in the skeleton's ids or -1, skeleton).
         queue = [
-            (penalty[by_skeleton[skel][0]], order, -1, skel) for order, skel in enumerate(self.skeletons_near(core))
+            (penalty[by_skeleton[skel][0]], order, -1, skel)
+            for order, skel in enumerate(self.skeletons_near(core, width)) if skel in by_skeleton
         ]
         heapq.heapify(queue)
         lower: dict[str, float] = {}
@@ -597,27 +785,76 @@ class CandidateIndex:
                 break
             ids = by_skeleton[skel]  # commonest first: penalties grow
             if position < 0:
-                lower[skel] = bound_of(core, skel, worst - key)
+                lower[skel] = bound_of(core, skel, min(worst - key, CEILING))
                 heapq.heappush(queue, (lower[skel] + key, order, 0, skel))
                 continue
             if position + 1 < len(ids):
                 heapq.heappush(queue, (lower[skel] + penalty[ids[position + 1]], order, position + 1, skel))
             sid = ids[position]
-            cost = cost_of(core, syllables[sid], worst - penalty[sid])
+            cost = cost_of(core, syllables[sid], min(worst - penalty[sid], CEILING))
             rank = cost + penalty[sid]
             if rank < worst:
                 bisect.insort(found, (rank, cost, sid))
                 if len(found) >= limit:
                     del found[limit:]
                     worst = found[-1][0]
-        found.sort()
-        result = [(sid, cost) for _, cost, sid in found]
-        # The token as written is always a reading when it is a syllable.
-        if is_valid(core):
-            sid = self.model.id_of.get(canonical(core))
-            if sid is not None and all(sid != s for s, _ in result):
-                result.append((sid, cost_of(core, syllables[sid])))
-        return result
+        return found
+
+    def _indexed(self, core: str, limit: int) -> list[tuple[float, float, int]] | None:
+        """The best readings (rank, cost, id) from the misreading index, or None when it cannot give them."""
+        if self._misreadings is False:
+            from .misreadings import shipped_index
+
+            self.use_misreadings(shipped_index())
+        index = self._misreadings
+        if index is None or limit > index.depth:
+            return None
+        stored = index.get(core)
+        if stored is None:
+            return None
+        penalty = self.penalty
+        if not self._changed:
+            return [(cost + penalty[sid], cost, sid) for sid, cost in stored[:limit]]
+        # A user model or lexicon changed some syllables: the index ranks the
+        # others; the changed ones are searched for and merged in.
+        changed = self._changed
+        kept = [(cost + penalty[sid], cost, sid) for sid, cost in stored if sid not in changed]
+        if len(kept) < limit and len(stored) == index.depth:
+            return None  # too few left to be sure of the best: search them all
+        return sorted(kept + self.search(core, limit, by_skeleton=self._changed_by_skeleton))[:limit]
+
+    def clear_caches(self) -> None:
+        """Forget every reading and channel cost computed so far (to time lookups from cold)."""
+        self._cache.clear()
+        for channel in (self.channel, self.channel.skeleton_channel):
+            channel._memo.clear()
+            channel._floors.clear()
+
+    def use_misreadings(self, index) -> bool:
+        """Take readings from this :class:`~diacritics_fix.misreadings.MisreadingIndex` (None: search them all).
+
+        Returns False, and searches everything, when the index was built for
+        other syllables or another channel, or when a user model changed the
+        ranking of too many syllables; a few changed or added syllables are
+        searched for and merged with the index's readings (see :meth:`_indexed`).
+        """
+        from .misreadings import MAX_CHANGED
+
+        self._misreadings = None  # until all is ready: threads meanwhile search
+        if index is None or not index.fits(self.model.syllables, self.channel.digest, self.prior):
+            return False
+        changed = set(index.changed(self.penalty))
+        changed.update(sid for ids in self.by_skeleton.values() for sid in ids if sid >= index.vocabulary)
+        if len(changed) > MAX_CHANGED:
+            return False  # a different model, in effect
+        by_skeleton = {}
+        for skel, ids in self.by_skeleton.items():
+            mine = [sid for sid in ids if sid in changed]
+            if mine:
+                by_skeleton[skel] = mine
+        self._changed, self._changed_by_skeleton = frozenset(changed), by_skeleton
+        self._misreadings = index
+        return True
 
     def readings(self, token: str, limit: int = 8, numbers: bool = False) -> list[tuple[tuple[int, ...], float]]:
         """See :func:`ocr_candidates`."""
@@ -627,9 +864,10 @@ class CandidateIndex:
             return cached
         core = token_core(token)
         result: list[tuple[tuple[int, ...], float]] = []
-        if is_readable(core, numbers):
+        if len(core) <= MAX_GLUED_CORE and is_readable(core, numbers):
             penalty = self.penalty
-            scored = [(cost + penalty[sid], cost, (sid,)) for sid, cost in self.syllable_readings(core, limit)]
+            singles = self.syllable_readings(core, limit) if len(core) <= MAX_SYLLABLE_CORE else []
+            scored = [(cost + penalty[sid], cost, (sid,)) for sid, cost in singles]
             scored.sort()
             if len(core) >= 4 and (not scored or scored[0][1] > self.channel.glue):
                 worst = scored[limit - 1][0] if len(scored) >= limit else INF
@@ -644,6 +882,14 @@ class CandidateIndex:
         self._cache[key] = result
         return result
 
+    def single_costs(self, token: str, limit: int) -> list[float]:
+        """The channel costs of the *limit* best one-syllable readings of *token* (no glued ones:
+        enough to tell whether it looks like a misread syllable, at a fraction of the cost)."""
+        core = token_core(token)
+        if len(core) > MAX_SYLLABLE_CORE or not is_readable(core):
+            return []
+        return [cost for _, cost in self.syllable_readings(core, limit)]
+
     def _glued_readings(self, core: str, worst: float) -> list[tuple[float, float, tuple[int, ...]]]:
         """Two-syllable readings (rank, cost, ids) of a token that may be two words printed as one."""
         found = []
@@ -652,6 +898,8 @@ class CandidateIndex:
         vowels = self.channel.vowel_like
         for cut in range(2, len(core) - 1):
             left, right = core[:cut], core[cut:]
+            if len(left) > MAX_SYLLABLE_CORE or len(right) > MAX_SYLLABLE_CORE:
+                continue
             # Each half of two syllables has a vowel (or something printed for one).
             if not any(ch in vowels or base_letter(ch) in "aeiouy" for ch in left):
                 continue

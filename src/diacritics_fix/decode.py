@@ -1,36 +1,59 @@
-"""Candidates → the best sequence: Viterbi over the candidate lattice.
+"""Candidates → the best sequence: a trigram Viterbi over the candidate lattice.
 
-A *segment* is a run of word tokens with nothing but spaces (or dashes)
-between them; each position holds a :class:`~diacritics_fix.candidates.Slot`.
-The score of a path is
+A *lattice* is the sequence of :class:`~diacritics_fix.candidates.Slot` of a
+passage: ``<s>``, then one slot per position the language model sees (a word
+with its readings, or a fixed symbol: punctuation, a number class, a code),
+then ``</s>``.  The score of a path is
 
-    Σ unary (unigram weight · log P(syllable) + channel)
-    + Σ backoff(previous syllable) + pair bonus(previous syllable, syllable)
+    Σ unary (channel; a glued reading's inner pair)
+    + Σ weighted log P(syllable | previous syllable) + list evidence of the pair
+    + Σ what the syllable before the previous one adds (the trigram)
     + phrase bonuses,
 
 where phrase bonuses reward readings that spell a known multi-syllable word
-or domain phrase (longer matches earn more).  Pair bonuses are never
-negative, so each step only has to look at the pairs the model knows: the
-best previous state is the fallback.  The known pairs between two slots are
-cached, since the same neighbouring words recur throughout a document.
+or domain phrase (longer matches earn more).  Decoding takes two passes:
+
+1. a first-order pass (pairs only) gives every reading its max-marginal
+   score; readings more than :data:`BEAM` below the best of their slot, and
+   all but the :data:`KEEP_READINGS` best, are dropped;
+2. a second-order Viterbi over what remains adds the trigram.
+
+Both passes run over all the lattices of a text at once, as array
+operations: a slot with one reading (one kept reading, in the second pass:
+two in a row) cuts a lattice into independent *pieces*, and all pieces are
+stepped through together, longest first, so that the pieces still going on
+at a step are a prefix of the batch.  Pair scores between two slots are
+computed in batches and kept (the same neighbouring words recur throughout a
+document), and so are decoded lattices.
+
+>>> from diacritics_fix.model import load_model
+>>> from diacritics_fix.candidates import SlotCache
+>>> model = load_model()
+>>> slots = SlotCache(model, 6)
+>>> lattice = [slots.fixed("<s>"), slots.get("uy", 1.0), slots.get("ban", 1.0), slots.fixed("</s>")]
+>>> [model.syllables[lattice[i].ids[c.index]] for i, c in enumerate(Decoder(model).decode(lattice))]
+['<s>', 'ủy', 'ban', '</s>']
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from typing import NamedTuple, Sequence
 
+import numpy as np
+
 from .candidates import Slot
-from .model import PAIR_SHIFT, Model
+from .model import Model
 
-NEG_INF = float("-inf")
+#: After the first pass, a reading whose max-marginal is this far below its slot's best is dropped.
+BEAM = 7.0
+#: … and at most this many readings of a slot go on to the trigram pass.
+KEEP_READINGS = 3
+#: Lattices are decoded together up to about this many slots (the arrays of a pass grow with it).
+BATCH_SLOTS = 8_192
 
-
-class Transitions(NamedTuple):
-    """What the model knows between two neighbouring slots."""
-
-    known: tuple[tuple[int, tuple[tuple[int, float], ...]], ...]  # (right index, ((left index, bonus), …))
-    starts_phrase: bool  # the two skeletons begin some known phrase
+Phrases = dict[tuple[int, int], tuple[float, tuple[int, ...]]]
 
 
 class Choice(NamedTuple):
@@ -42,57 +65,174 @@ class Choice(NamedTuple):
     scores: tuple[float, ...]  # max-marginal score of every candidate (empty when not computed)
 
 
-class Decoder:
-    """Finds the best reading of segments; holds a bounded cache of slot-pair transitions."""
+class _Store:
+    """A growing flat float or int buffer of blocks, each found by its row: offset and shape."""
 
-    def __init__(self, model: Model, max_cache: int = 500_000) -> None:
-        self.model = model
-        self.max_cache = max_cache
-        self._transitions: dict[int, Transitions] = {}
-        # Whole segments recur ("của Ủy ban nhân dân tỉnh"): their best readings are kept.
-        self._segments: dict[tuple[int, ...], list[Choice]] = {}
+    def __init__(self, dtype, fill) -> None:
+        self.values = np.full(1 << 16, fill, dtype=dtype)
+        self.used = 0
 
-    def transitions(self, left: Slot, right: Slot) -> Transitions:
-        """The pairs the model knows between two slots, sparse.
+    def append(self, block: np.ndarray) -> int:
+        size = block.size
+        if self.used + size > len(self.values):
+            grown = np.full(max(2 * len(self.values), self.used + size), self.values[0] * 0, dtype=self.values.dtype)
+            grown[:self.used] = self.values[:self.used]
+            self.values = grown
+        offset = self.used
+        self.values[offset:offset + size] = block.ravel()
+        self.used += size
+        return offset
 
-        For each candidate of *right* that has any: (its index, ((index in *left*,
-        bonus), …)); and whether the two skeletons may start a phrase.
+
+class _Tables:
+    """The decoder's kept data: every slot's readings and every slot pair's scores, in flat arrays.
+
+    A slot (by serial) has a row: the offset and width of its readings in the
+    flat id and score buffers.  A pair of slots (by their serials) has a row:
+    the offset of its ``left width × right width`` scores.  When they grow
+    past their bounds, both are emptied and start again.
+    """
+
+    def __init__(self, max_slots: int, max_pairs: int) -> None:
+        self.max_slots, self.max_pairs = max_slots, max_pairs
+        self.clear()
+
+    def clear(self) -> None:
+        self.slot_row: dict[int, int] = {}
+        self.slot_offset: list[int] = []
+        self.slot_width: list[int] = []
+        self.ids = _Store(np.int32, 0)
+        self.last_ids = _Store(np.int32, 0)
+        self.before_last = _Store(np.int32, -1)
+        self.unary = _Store(np.float32, 0.0)
+        self.pair_row: dict[int, int] = {}
+        self.pair_offset: list[int] = []
+        self.pairs = _Store(np.float32, 0.0)
+
+    def slot(self, slot: Slot) -> int:
+        row = self.slot_row.get(slot.serial)
+        if row is None:
+            width = len(slot.ids)
+            offset = self.ids.append(np.array(slot.ids, dtype=np.int32))
+            self.last_ids.append(np.array(slot.last_ids, dtype=np.int32))
+            self.before_last.append(np.array([-1 if b is None else b for b in slot.before_last], dtype=np.int32))
+            self.unary.append(np.array(slot.unary, dtype=np.float32))
+            row = len(self.slot_offset)
+            self.slot_offset.append(offset)
+            self.slot_width.append(width)
+            self.slot_row[slot.serial] = row
+        return row
+
+
+def _padded(store: _Store, offsets: np.ndarray, widths: np.ndarray, width: int, fill) -> np.ndarray:
+    """Rows of a store as a (len(offsets), width) array, each padded with *fill* after its own width."""
+    columns = np.arange(width)
+    valid = columns[None, :] < widths[:, None]
+    index = np.where(valid, offsets[:, None] + columns[None, :], 0)
+    return np.where(valid, store.values[index], fill)
+
+
+class _Pairs:
+    """The pair scores of a batch of slots, taken out of the flat store only where a pass needs them.
+
+    ``blocks(at)`` gives the pairs from slots *at* to the slots after them as
+    ``(len(at), width, width)`` arrays padded with -inf; ``between(at, left,
+    right)`` single scores.  (Padding every pair of a large batch at once
+    would take hundreds of megabytes.)
+    """
+
+    def __init__(self, values: np.ndarray, offsets: np.ndarray, widths: np.ndarray, width: int,
+                 boundaries: set[int]) -> None:
+        self.values, self.offsets, self.widths, self.width = values, offsets, widths, width
+        self.crossing = np.zeros(len(widths), dtype=bool)  # no pair leads from a lattice's end to the next
+        for g in boundaries:
+            if 0 < g <= len(widths):
+                self.crossing[g - 1] = True
+
+    def all_blocks(self) -> np.ndarray:
+        """The blocks of every pair of the batch (the last slot's row is padding).
+
+        Pairs are taken out by shape (left width × right width): each shape
+        copies only its real scores, with no per-element mask.
         """
-        key = left.serial << 32 | right.serial
-        found = self._transitions.get(key)
-        if found is None:
-            get = self.model.pair_bonus.get
-            left_keys = [sid << PAIR_SHIFT for sid in left.last_ids]
-            known = []
-            for k, sid in enumerate(right.ids):
-                incoming = tuple((j, bonus) for j, lkey in enumerate(left_keys) if (bonus := get(lkey | sid)))
-                if incoming:
-                    known.append((k, incoming))
-            found = Transitions(tuple(known), (left.skeleton, right.skeleton) in self.model.phrase_starts)
-            if len(self._transitions) >= self.max_cache:
-                self._transitions.clear()
-            self._transitions[key] = found
-        return found
-
-    def phrase_bonuses(
-        self, slots: Sequence[Slot], links: Sequence[Transitions]
-    ) -> dict[tuple[int, int], tuple[float, tuple[int, ...]]]:
-        """(position, candidate index) → (bonus, phrase) for readings that spell a known phrase.
-
-        ``links[i]`` joins position i to i + 1 and says whether a phrase may start there.
-        """
-        model = self.model
-        phrases = model.phrases
-        n = len(slots)
-        found: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
-        skeletons = None
-        per_syllable = model.weights.phrase_per_syllable
-        for start, link in enumerate(links):
-            if not link.starts_phrase:
+        width, widths = self.width, self.widths
+        size = len(widths) - 1
+        out = np.full((max(size, 0) + 1, width, width), -np.inf, dtype=np.float32)
+        if size <= 0:
+            return out
+        shape = widths[:-1] * 64 + widths[1:]
+        shape[self.crossing[:size]] = -1
+        order = np.argsort(shape, kind="stable")
+        ordered = shape[order]
+        bounds = np.flatnonzero(np.diff(ordered)) + 1
+        for group in np.split(order, bounds):
+            code = int(shape[group[0]])
+            if code < 0:
                 continue
-            if skeletons is None:
-                skeletons = [slot.skeleton for slot in slots]
-            for length in range(min(model.max_phrase, n - start), 1, -1):
+            r, c = divmod(code, 64)
+            template = (np.arange(r)[:, None] * c + np.arange(c)[None, :])
+            out[group[:, None, None], np.arange(r)[None, :, None], np.arange(c)[None, None, :]] = \
+                self.values[self.offsets[group][:, None, None] + template[None, :, :]]
+        return out
+
+    def blocks(self, at: np.ndarray) -> np.ndarray:
+        width = self.width
+        r = self.widths[at][:, None, None]
+        c = self.widths[at + 1][:, None, None]
+        i = np.arange(width)[None, :, None]
+        j = np.arange(width)[None, None, :]
+        valid = (i < r) & (j < c) & ~self.crossing[at][:, None, None]
+        index = np.where(valid, self.offsets[at][:, None, None] + i * c + j, 0)
+        return np.where(valid, self.values[index], -np.inf)
+
+    def between(self, at: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The score from reading *left* of slot *at* to reading *right* of the next (same shapes)."""
+        c = self.widths[at + 1]
+        ok = (left < self.widths[at]) & (right < c) & ~self.crossing[at]
+        index = np.where(ok, self.offsets[at] + left * c + right, 0)
+        return np.where(ok, self.values[index], -np.inf)
+
+
+class Decoder:
+    """Finds the best reading of lattices; keeps slot and pair data and decoded lattices.
+
+    Safe to share between threads: one lock guards what it keeps (decoding
+    itself runs on arrays taken out under the lock).
+    """
+
+    def __init__(self, model: Model, max_slots: int = 300_000, max_pairs: int = 300_000,
+                 max_lattices: int = 200_000, domain: str | None = None) -> None:
+        self.model = model
+        self.domain = domain  # whose language model scores the lattices (None: the default)
+        self.max_lattices = max_lattices  # in slots: a lattice kept costs a few bytes a slot
+        self._lattice_slots = 0
+        self._tables = _Tables(max_slots, max_pairs)
+        # decoded lattices (without confidences): the chosen index of each slot, and its phrase
+        self._lattices: dict[tuple[int, ...], tuple[tuple[int, ...], tuple]] = {}
+        self._lock = threading.Lock()
+
+    # -- phrases -------------------------------------------------------------------------
+
+    def phrase_bonuses(self, slots: Sequence[Slot]) -> Phrases:
+        """(position, candidate index) → (bonus, phrase) for readings that spell a known phrase."""
+        model = self.model
+        phrases, lengths = model.phrases, model.phrase_lengths
+        per_syllable = model.weights.phrase_per_syllable
+        found: Phrases = {}
+        if not per_syllable:
+            return found
+        skeletons = [slot.skeleton for slot in slots]
+        n = len(slots)
+        for start in range(n - 1):
+            first = skeletons[start]
+            if first is None:
+                continue
+            possible = lengths.get((first, skeletons[start + 1]))
+            if not possible:
+                continue
+            for length in possible:
+                if start + length > n:
+                    continue
                 readings = phrases.get(tuple(skeletons[start:start + length]))
                 if not readings:
                     continue
@@ -111,99 +251,308 @@ class Decoder:
                                 found[key] = (value, ids)
         return found
 
+    # -- decoding ----------------------------------------------------------------------
+
     def decode(self, slots: Sequence[Slot], with_confidence: bool = False) -> list[Choice]:
-        """The best reading of a segment: one :class:`Choice` per position."""
-        n = len(slots)
-        if n == 0:
-            return []
-        if not with_confidence:
-            key = tuple(slot.serial for slot in slots)
-            found = self._segments.get(key)
-            if found is None:
-                found = self._decode(slots, False)
-                if len(self._segments) >= self.max_cache:
-                    self._segments.clear()
-                self._segments[key] = found
-            return found
-        return self._decode(slots, True)
+        """The best reading of a lattice (``<s>`` … ``</s>`` included): one :class:`Choice` per slot."""
+        return self.decode_all([slots], with_confidence)[0]
 
-    def _decode(self, slots: Sequence[Slot], with_confidence: bool) -> list[Choice]:
-        n = len(slots)
-        links = [self.transitions(slots[i], slots[i + 1]) for i in range(n - 1)]
-        phrase = self.phrase_bonuses(slots, links)
-        unary = [slot.unary for slot in slots]
-        outgoing = [slot.outgoing for slot in slots]  # unary + backoff
-        if phrase:
-            unary = [row[:] for row in unary]
-            outgoing = [row[:] for row in outgoing]
+    def decode_all(self, lattices: Sequence[Sequence[Slot]], with_confidence: bool = False) -> list[list[Choice]]:
+        """:meth:`decode` for many lattices at once (both passes run over all of them together)."""
+        results: list[list[Choice] | None] = [None] * len(lattices)
+        todo = []
+        for n, slots in enumerate(lattices):
+            if not slots:
+                results[n] = []
+            elif not with_confidence and (found := self._lattices.get(tuple(s.serial for s in slots))) is not None:
+                path, supports = found
+                results[n] = [Choice(k, 1.0, support, ()) for k, support in zip(path, supports)]
+            else:
+                todo.append(n)
+        if todo:
+            chosen = []
+            batch: list[Sequence[Slot]] = []
+            size = 0
+            for n in todo:  # in batches of bounded size: the arrays of a pass grow with it
+                batch.append(lattices[n])
+                size += len(lattices[n])
+                if size >= BATCH_SLOTS:
+                    chosen.extend(self._decode(batch, with_confidence))
+                    batch, size = [], 0
+            if batch:
+                chosen.extend(self._decode(batch, with_confidence))
+            with self._lock:
+                added = sum(len(lattices[n]) for n in todo)
+                if not with_confidence and self._lattice_slots + added > self.max_lattices:
+                    self._lattices.clear()
+                    self._lattice_slots = 0
+                for n, choices in zip(todo, chosen):
+                    results[n] = choices
+                    if not with_confidence:
+                        self._lattices[tuple(s.serial for s in lattices[n])] = (
+                            tuple(c.index for c in choices), tuple(c.phrase for c in choices))
+                        self._lattice_slots += len(choices)
+        return results  # type: ignore[return-value]
+
+    def _arrays(self, flat: list[Slot], boundaries: set[int]):
+        """The flat arrays of a batch of slots: readings' ids, unary scores, pair scores."""
+        with self._lock:
+            tables = self._tables
+            if len(tables.slot_offset) + len(flat) > tables.max_slots or len(tables.pair_offset) + len(flat) > tables.max_pairs:
+                tables.clear()
+            known = tables.slot_row.get
+            found = [known(slot.serial) for slot in flat]
+            if None in found:
+                found = [tables.slot(slot) if row is None else row for slot, row in zip(flat, found)]
+            rows = np.array(found, dtype=np.int64)
+            offsets = np.array(tables.slot_offset, dtype=np.int64)[rows]
+            widths = np.array(tables.slot_width, dtype=np.int64)[rows]
+            width = int(widths.max())
+            ids = _padded(tables.ids, offsets, widths, width, 0)
+            last_ids = _padded(tables.last_ids, offsets, widths, width, 0)
+            before_last = _padded(tables.before_last, offsets, widths, width, -1)
+            unary = _padded(tables.unary, offsets, widths, width, -np.inf)
+            # pair rows; those never seen are scored in one batch
+            pair_rows = np.zeros(max(0, len(flat) - 1), dtype=np.int64)
+            missing: dict[int, list[int]] = {}
+            get = tables.pair_row.get
+            for g in range(len(flat) - 1):
+                if g + 1 in boundaries:
+                    continue
+                key = flat[g].serial << 32 | flat[g + 1].serial
+                row = get(key)
+                if row is None:
+                    missing.setdefault(key, []).append(g)
+                else:
+                    pair_rows[g] = row
+            if missing:
+                # score only the real readings of each new pair: its (left width × right width) block, row by row
+                left = np.array([places[0] for places in missing.values()], dtype=np.int64)
+                r, c = widths[left], widths[left + 1]
+                i = np.arange(width)
+                valid = (i[None, :, None] < r[:, None, None]) & (i[None, None, :] < c[:, None, None])
+                firsts = np.broadcast_to(last_ids[left][:, :, None], valid.shape)[valid]
+                seconds = np.broadcast_to(ids[left + 1][:, None, :], valid.shape)[valid]
+                offset = tables.pairs.append(self.model.pair_scores(firsts, seconds, self.domain).astype(np.float32))
+                starts = offset + np.concatenate([[0], np.cumsum(r * c)[:-1]])
+                row = len(tables.pair_offset)
+                tables.pair_offset.extend(starts.tolist())
+                for key, places in missing.items():
+                    tables.pair_row[key] = row
+                    for place in places:
+                        pair_rows[place] = row
+                    row += 1
+            pair_offsets = np.array(tables.pair_offset, dtype=np.int64)[pair_rows] if len(pair_rows) else pair_rows
+            pairs = _Pairs(tables.pairs.values[:tables.pairs.used], pair_offsets, widths, width, boundaries)
+        return widths, ids, last_ids, before_last, unary.astype(np.float64), pairs
+
+    def _decode(self, lattices: Sequence[Sequence[Slot]], with_confidence: bool) -> list[list[Choice]]:
+        flat: list[Slot] = []
+        starts = []
+        for slots in lattices:
+            starts.append(len(flat))
+            flat.extend(slots)
+        boundaries = set(starts)
+        widths, ids, last_ids, before_last, unary, pairs = self._arrays(flat, boundaries)
+        phrases = [self.phrase_bonuses(slots) for slots in lattices]
+        for start, phrase in zip(starts, phrases):
             for (i, k), (value, _) in phrase.items():
-                unary[i][k] += value
-                outgoing[i][k] += value
+                unary[start + i, k] += value
+        lattice_start = np.zeros(len(flat), dtype=np.int64)
+        for n, start in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(flat)
+            lattice_start[start:end] = start
 
-        # g[i][k]: best score of a path ending in candidate k at i, plus k's backoff.
-        g = outgoing[0]
-        scores = [g]
-        back: list[list[int]] = [[0] * len(g)]
-        for i in range(1, n):
-            best_prev = max(g)
-            arg_prev = g.index(best_prev)
-            own = outgoing[i]
-            row = [best_prev + o for o in own]
-            row_back = [arg_prev] * len(own)
-            for k, incoming in links[i - 1].known:
-                best, arg = best_prev, arg_prev
-                for j, bonus in incoming:
-                    score = g[j] + bonus
-                    if score > best:
-                        best, arg = score, j
-                row[k] = best + own[k]
-                row_back[k] = arg
-            g = row
-            scores.append(g)
-            back.append(row_back)
-
-        # No word follows the last one: its backoff does not count.
-        last = [s - b for s, b in zip(g, slots[-1].backoff)]
-        k = last.index(max(last))
-        path = [0] * n
-        for i in range(n - 1, -1, -1):
-            path[i] = k
-            k = back[i][k]
-
-        if not phrase and not with_confidence:
-            return [Choice(k, 1.0, None, ()) for k in path]
-
-        def phrase_of(i: int) -> tuple[int, ...] | None:
-            entry = phrase.get((i, path[i]))
-            return entry[1] if entry else None
-
-        if not with_confidence:
-            return [Choice(path[i], 1.0, phrase_of(i), ()) for i in range(n)]
-        backward = self._backward(slots, unary, links)
-        # The scores are not calibrated log-probabilities: a temperature, fitted on
-        # the tune split, makes the confidences match how often readings are right.
+        kept, count, first_marginals = _first_pass(widths, unary, pairs)
+        path, marginals = _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start,
+                                       self.model, self.domain, with_confidence)
         temperature = self.model.weights.confidence_temperature
-        choices = []
-        for i in range(n):
-            forward = [s - b for s, b in zip(scores[i], slots[i].backoff)]
-            marginals = [f + b for f, b in zip(forward, backward[i])]
-            top = max(marginals)
-            total = sum(math.exp((m - top) / temperature) for m in marginals)
-            confidence = math.exp((marginals[path[i]] - top) / temperature) / total
-            choices.append(Choice(path[i], confidence, phrase_of(i), tuple(marginals)))
-        return choices
+        results = []
+        path_list = path.tolist()
+        for n, slots in enumerate(lattices):
+            start, phrase = starts[n], phrases[n]
+            choices = []
+            for i in range(len(slots)):
+                k = path_list[start + i]
+                support = phrase.get((i, k), (0.0, None))[1]
+                if not with_confidence:
+                    choices.append(Choice(k, 1.0, support, ()))
+                    continue
+                row = _confidence_row(first_marginals[start + i], marginals[start + i], int(widths[start + i]))
+                weights = np.exp((row - row.max()) / temperature)
+                choices.append(Choice(k, float(weights[k] / weights.sum()), support, tuple(row.tolist())))
+            results.append(choices)
+        return results
 
-    def _backward(self, slots: Sequence[Slot], unary: list[list[float]], links: Sequence[Transitions]) -> list[list[float]]:
-        """Best continuation score after each candidate, its backoff included (the mirror of the forward pass)."""
-        n = len(slots)
-        backward: list[list[float]] = [[0.0] * len(slots[-1].ids)]
-        for i in range(n - 2, -1, -1):
-            following = [u + b for u, b in zip(unary[i + 1], backward[0])]
-            row = [max(following)] * len(slots[i].ids)
-            for k_next, incoming in links[i].known:
-                for j, bonus in incoming:
-                    score = following[k_next] + bonus
-                    if score > row[j]:
-                        row[j] = score
-            backward.insert(0, [r + b for r, b in zip(row, slots[i].backoff)])
-        return backward
+
+def _confidence_row(first: np.ndarray, second: np.ndarray, width: int) -> np.ndarray:
+    """Max-marginal scores of a slot's readings: the second pass's where it has them (moved so that
+    the best reading scores as in the first pass), the first pass's elsewhere."""
+    row = first[:width].copy()
+    scored = np.isfinite(second[:width])
+    if scored.any():
+        row[scored] = second[:width][scored] - second[:width][scored].max() + first[:width][scored].max()
+    return np.where(np.isfinite(row), row, -1e9)
+
+
+def _pieces(single: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and lengths of the runs between two slots marked *single* (both included), longest first."""
+    anchors = np.flatnonzero(single)
+    gaps = np.diff(anchors)
+    inner = gaps > 1
+    starts, lengths = anchors[:-1][inner], gaps[inner] + 1
+    order = np.argsort(-lengths, kind="stable")
+    return starts[order], lengths[order]
+
+
+def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The readings each slot keeps for the second pass, best first: (kept, how many, max-marginals).
+
+    Max-marginals with pairs only: forward and backward scores over the pieces
+    between slots with one reading.
+    """
+    size, width = unary.shape
+    unary = unary.astype(np.float32)  # enough to prune by, and twice as quick
+    forward = np.full((size, width), -np.inf, dtype=np.float32)
+    backward = np.zeros((size, width), dtype=np.float32)
+    starts, lengths = _pieces(widths == 1)
+    if len(starts):
+        # Lay the pieces out step by step: the slots of step t of every piece still going on are
+        # contiguous (pieces longest first), so each step of the passes works on plain slices.
+        longest = int(lengths[0])
+        going = [int(np.count_nonzero(lengths > step)) for step in range(longest)]
+        base = np.concatenate([[0], np.cumsum(going)])
+        order = np.concatenate([starts[:going[step]] + step for step in range(longest)])
+        blocks = pairs.all_blocks()
+        into = blocks[np.maximum(order - 1, 0)]  # the pair leading into each laid-out slot
+        into_t = np.ascontiguousarray(into.transpose(0, 2, 1))  # [to, from]: reduce over the last axis
+        own = unary[order]
+        f = np.empty_like(own)
+        b = np.zeros_like(own)
+        f[:going[0]] = own[:going[0]]
+        for step in range(1, longest):
+            here, before = slice(base[step], base[step + 1]), slice(base[step - 1], base[step - 1] + going[step])
+            f[here] = np.max(into_t[here] + f[before][:, None, :], axis=2) + own[here]
+        for step in range(longest - 2, -1, -1):
+            after = slice(base[step + 1], base[step + 2])
+            here = slice(base[step], base[step] + going[step + 1])
+            b[here] = np.max(into[after] + (own[after] + b[after])[:, None, :], axis=2)
+        forward[order] = f
+        backward[order] = b
+    with np.errstate(invalid="ignore"):
+        marginals = forward + backward
+    marginals[np.isnan(marginals)] = -np.inf
+    marginals[widths == 1, 0] = 0.0
+    best = marginals.max(axis=1, keepdims=True)
+    count = np.minimum((marginals >= best - BEAM).sum(axis=1), KEEP_READINGS)
+    count[widths == 1] = 1
+    kept = np.zeros((size, KEEP_READINGS), dtype=np.int64)
+    rest = marginals.copy()
+    rows = np.arange(size)
+    for r in range(min(KEEP_READINGS, width)):
+        top = rest.argmax(axis=1)
+        kept[:, r] = top
+        rest[rows, top] = -np.inf
+    return kept, count, marginals
+
+
+def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start, model: Model,
+                 domain: str | None, with_confidence: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The trigram Viterbi over the kept readings: the chosen candidate of every slot, and
+    (with confidence) each kept reading's max-marginal score (-inf elsewhere)."""
+    size = len(kept)
+    k = KEEP_READINGS
+    rows = np.arange(size)[:, None]
+    valid = np.arange(k)[None, :] < count[:, None]  # (size, k)
+    first = ids[rows, kept]  # the language model's ids of the kept readings
+    last = last_ids[rows, kept]
+    before = before_last[rows, kept]
+    path = kept[:, 0].copy()
+    marginals = np.full(unary.shape, -np.inf)
+    # Pieces run between anchors: a slot keeping one reading after another that
+    # does (one state there), a lattice's first slot, or its last.
+    fixed = count == 1
+    positions = np.arange(size)
+    starts_lattice = lattice_start == positions
+    ends_lattice = np.append(starts_lattice[1:], True)
+    anchor = fixed & (np.append(True, fixed[:-1]) | starts_lattice | ends_lattice)
+    starts, lengths = _pieces(anchor)
+    if not len(starts):
+        return path, marginals
+    own = np.where(valid, unary[rows, kept], -np.inf)
+    previous = np.maximum(positions - 1, 0)
+    # step[g][b, c]: the pair from reading b of slot g-1 to reading c of slot g, and c's own score
+    step = pairs.between(previous[:, None, None], kept[previous][:, :, None], kept[:, None, :]) + own[:, None, :]
+    step = np.where(valid[previous][:, :, None] & valid[:, None, :], step, -np.inf)
+    gains = _gains(starts, lengths, valid, first, last, before, lattice_start, model, domain)
+    longest = int(lengths[0])
+    # forward: score[g][b, c] (reading b at g-1, c at g); pointer[g][b, c]: the best reading at g-2
+    score = np.full((size, k, k), -np.inf)
+    pointer = np.zeros((size, k, k), dtype=np.int64)
+    score[starts, 0, 0] = 0.0  # an anchor starting a piece has one state
+    for offset in range(1, longest):
+        here = starts[:np.count_nonzero(lengths > offset)] + offset
+        total = score[here - 1][:, :, :, None] + gains[here]  # (m, a, b, c)
+        pointer[here] = total.argmax(axis=1)
+        score[here] = total.max(axis=1) + step[here]
+    # back from each piece's end (its best state there)
+    b_index = np.zeros(len(starts), dtype=np.int64)
+    c_index = np.zeros(len(starts), dtype=np.int64)
+    chosen = np.zeros(size, dtype=np.int64)
+    inner = np.zeros(size, dtype=bool)
+    for offset in range(longest - 1, 0, -1):
+        live = np.flatnonzero(lengths > offset)
+        here = starts[live] + offset
+        ending = lengths[live] - 1 == offset
+        if ending.any():
+            best = score[here[ending]].reshape(int(ending.sum()), -1).argmax(axis=1)
+            b_index[live[ending]], c_index[live[ending]] = np.divmod(best, k)
+        chosen[here] = c_index[live]
+        inner[here] = True
+        a = pointer[here, b_index[live], c_index[live]]
+        c_index[live] = b_index[live]
+        b_index[live] = a
+    path[inner] = kept[inner, chosen[inner]]
+    if with_confidence:
+        marginals = _max_marginals(score, step, gains, starts, lengths, kept, valid, unary.shape)
+    return path, marginals
+
+
+def _gains(starts, lengths, valid, first, last, before, lattice_start, model: Model, domain: str | None) -> np.ndarray:
+    """gains[g][a, b, c]: what reading a of slot g-2 adds to reading c of slot g after reading b of g-1."""
+    size, k = first.shape
+    gains = np.zeros((size, k, k, k))
+    places = []
+    for offset in range(1, int(lengths[0])):
+        places.append(starts[:np.count_nonzero(lengths > offset)] + offset)
+    g = np.concatenate(places)
+    g = g[g - 2 >= lattice_start[g]]  # the second slot of a lattice has no trigram context
+    if not len(g):
+        return gains
+    combos = valid[g - 2][:, :, None, None] & valid[g - 1][:, None, :, None] & valid[g][:, None, None, :]
+    where, a, b, c = np.nonzero(combos)
+    at = g[where]
+    context = np.where(before[at - 1, b] >= 0, before[at - 1, b], last[at - 2, a])
+    values = model.trigram_gains(context, last[at - 1, b], first[at, c], domain)
+    gains[at, a, b, c] = values
+    gains[g] = np.where(combos, gains[g], -np.inf)
+    return gains
+
+
+def _max_marginals(score, step, gains, starts, lengths, kept, valid, shape) -> np.ndarray:
+    """Each kept reading's best path score in the second pass: forward scores and a backward pass."""
+    size, k = valid.shape
+    longest = int(lengths[0])
+    backward = np.zeros((size, k, k))  # after state (a at g-1, b at g): the best continuation to the piece's end
+    for offset in range(longest - 2, 0, -1):
+        here = starts[np.flatnonzero(lengths - 1 > offset)] + offset
+        following = gains[here + 1] + step[here + 1][:, None, :, :] + backward[here + 1][:, None, :, :]
+        backward[here] = following.max(axis=3)
+    total = (score + backward).max(axis=1)  # (size, c): the best path through reading c
+    marginals = np.full(shape, -np.inf)
+    for offset in range(1, longest):
+        here = starts[:np.count_nonzero(lengths > offset)] + offset
+        for c in range(k):
+            ok = here[valid[here, c]]
+            marginals[ok, kept[ok, c]] = total[ok, c]
+    return marginals

@@ -774,7 +774,7 @@ def _fix_cp1252_utf8(text: str) -> str | None:
     became a space); where ftfy sees too little to act (a short all-caps line),
     the plain reversal when it is valid UTF-8.
     """
-    import ftfy  # wordfreq's dependency; imported here so plain decoding does not pay for it
+    import ftfy  # imported here so that plain decoding does not pay for it
 
     fixed, steps = ftfy.fix_encoding_and_explain(text)
     if fixed != text and any(step[0] == "decode" and step[1].startswith("utf-8") for step in steps):
@@ -802,7 +802,10 @@ def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
     (more good words than bad) and beat the text as it is; ftfy's repair,
     which only acts on text it judges broken, may also tie with it.
     """
-    if text.isascii():
+    if text.isascii() or all("\u2010" <= ch <= "\u205e" or ch == "\xa0" for ch in text if not ch.isascii()):
+        # Beyond ASCII only dashes, quotes, ellipses (General Punctuation): stripped or English text
+        # ("Doc lap – Tu do"). Read as VISCII in cp1252 clothes, "–" would become "Ờ"; a real VISCII
+        # text has small letters with marks too, which cp1252 shows as other letters (Ã, ä, ø, …).
         return Decoded(text, name)
     text = _compose(text)
     bom, body = _split_bom(text)

@@ -5,10 +5,14 @@ counts its syllables and syllable pairs, picks out its frequent phrases and
 capitalised names, and writes a *user model* folder::
 
     manifest.json     sources, counts, build date, tool version
-    syllables.tsv     syllable, count (canonical spelling, most frequent first)
-    pairs.tsv.gz      first syllable, second syllable, count
+    vocabulary.txt    the symbols counted (context classes, then syllables), one a line
+    *.npy             unigram, bigram and trigram counts of those symbols
     phrases.txt       frequent phrases of three or four syllables, with counts
     names.txt         capitalised names of two syllables or more, with counts
+
+Text is read into the same symbols as the shipped model's counts
+(:func:`diacritics_fix.ngrams.paragraph_symbols`: syllables, punctuation,
+number classes, codes), so a user model adds its trigrams to the shipped ones.
 
 A restorer given the folder (``Options(models=(folder,))``,
 ``diacritics-fix --model folder``) interpolates it with the shipped model
@@ -25,8 +29,8 @@ grow with the corpus.
 >>> from diacritics_fix.learn import Learner
 >>> learner = Learner()
 >>> learner.add_text("Ủy ban nhân dân xã Tân Phú")
->>> learner.unigram_count("phú"), learner.pair_count("nhân", "dân")
-(1, 1)
+>>> learner.count("phú"), learner.count("nhân", "dân"), learner.count("xã", "tân", "phú")
+(1, 1, 1)
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import glob
 import gzip
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import unicodedata
@@ -45,88 +50,39 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import regex
 
-from .model import (
-    ABBREVIATION,
-    NUMBER,
-    USER_MODEL_FORMAT,
-    USER_MODEL_VERSION,
-)
-from .syllable import canonical, has_marks, is_valid, skeleton
+import numpy as np
 
-#: In a folder, files with these endings are read, as batch restoring does (given by name, any file is).
-TEXT_SUFFIXES = (".txt",)
-#: Files up to this size are read whole and may be in a legacy encoding
-#: (TCVN3, VNI, VISCII, …: see encodings.py); larger ones are streamed as UTF-8.
-WHOLE_FILE_LIMIT = 64 << 20
+from . import ngrams
+from .batch import InputError, find_files, read_blocks
+from .model import USER_MODEL_FORMAT, USER_MODEL_VERSION
+from .symbols import ABBR, BOS, CLASSES, UNK
+from .syllable import has_marks, is_valid, skeleton
+
+#: The files of a folder that learning reads (restoring also takes OCR files: hOCR, PDF, …).
+TEXT_GLOBS = ("*.txt",)
 #: Table budgets, in entries: past its budget a table drops its rarest entries.
 #: About 120 bytes an entry: with the defaults counting stays under about
 #: 700 MB however large the corpus (bench/learn.py measures the worst case).
-PAIR_BUDGET = 2_000_000
+PAIR_BUDGET = 1_000_000
+TRIGRAM_BUDGET = 1_000_000
 PHRASE_BUDGET = 1_000_000
 NAME_BUDGET = 200_000
-#: At most this many pairs, the most frequent, are written: a model loads in
-#: a second or two and restoring with it stays small.
-MAX_WRITTEN_PAIRS = 1_000_000
 #: A phrase is written when seen this often, and when it is the reading of
 #: its unmarked spelling at least this share of the time.
 MIN_PHRASE_COUNT = 3
 PHRASE_SHARE = 0.9
 MIN_NAME_COUNT = 2
 
-_SHIFT = 16  # a pair key is first << _SHIFT | second (learner ids)
+_SHIFT = ngrams.SHIFT  # a pair key is first << _SHIFT | second (learner ids)
 _MASK = (1 << _SHIFT) - 1
-_BREAK = -1  # between runs of syllables
 _FOUR = 1 << 4 * _SHIFT  # marks the key of a four-syllable phrase
 
-_NUMBER = r"\d+(?:[.,/-]\d+)*"
-# Runs of words and numbers with nothing but spaces between them.
-_PIECE = regex.compile(rf"(?:[^\W\d_]+|{_NUMBER})(?:[ \t]+(?:[^\W\d_]+|{_NUMBER}))*")
 # Two or more capitalised words in a row: a name (Tân Phú, Nguyễn Văn An).
 _NAME = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)+(?![\p{L}\p{N}])")
 
 
 class LearnError(Exception):
     """A user-facing problem with one input (its message names it)."""
-
-
-def syllable_token(word: str) -> str | None:
-    """What the model counts a word of running text as, or None when it breaks a run.
-
-    Numbers stand as NUMBER and all-caps abbreviations as ABBREVIATION, so that
-    their neighbours are counted too ("năm 2020", "UBND tỉnh").
-
-    >>> syllable_token("Thành"), syllable_token("2020"), syllable_token("UBND"), syllable_token("ipsum")
-    ('thành', '0', 'A0', None)
-    """
-    if word[0].isdigit():
-        return NUMBER
-    if len(word) > 1 and word.isupper() and not is_valid(word):
-        return ABBREVIATION
-    if is_valid(word):
-        return canonical(word)
-    return None
-
-
-def syllable_runs(line: str) -> list[list[str]]:
-    """Runs of two or more counted words with nothing but spaces between them.
-
-    >>> syllable_runs("Căn cứ Luật số 15/2020/QH14, UBND tỉnh ban hành")
-    [['căn', 'cứ', 'luật', 'số', '0'], ['A0', 'tỉnh', 'ban', 'hành']]
-    """
-    runs = []
-    for piece in _PIECE.findall(line):
-        run: list[str] = []
-        for word in piece.split():
-            token = syllable_token(word)
-            if token is None:
-                if len(run) > 1:
-                    runs.append(run)
-                run = []
-            else:
-                run.append(token)
-        if len(run) > 1:
-            runs.append(run)
-    return runs
 
 
 class _BoundedCounter(Counter):
@@ -156,7 +112,7 @@ class _BoundedCounter(Counter):
 
 
 class Learner:
-    """Counts of running text: syllables, syllable pairs, phrases and names.
+    """Counts of running text: unigrams, bigrams and trigrams of its symbols, phrases and names.
 
     Feed it text with :meth:`add_text` (any amount, in pieces of whole lines),
     then :meth:`write` a model folder.  A line whose syllables are mostly
@@ -165,38 +121,30 @@ class Learner:
     """
 
     def __init__(self, pair_budget: int = PAIR_BUDGET, phrase_budget: int = PHRASE_BUDGET,
-                 name_budget: int = NAME_BUDGET, phrases: bool = True) -> None:
-        self.vocabulary: dict[str, int] = {}
-        self.syllables: list[str] = []
+                 name_budget: int = NAME_BUDGET, phrases: bool = True, trigram_budget: int = TRIGRAM_BUDGET) -> None:
+        self.vocabulary: dict[str, int] = {symbol: i for i, symbol in enumerate(CLASSES)}
+        self.syllables: list[str] = list(CLASSES)  # symbols by learner id
         self.unigrams: Counter = Counter()
         self.pairs = _BoundedCounter(pair_budget)
+        self.trigrams = _BoundedCounter(trigram_budget)
         self.ngrams = _BoundedCounter(phrase_budget)  # three- and four-syllable phrases
         self.names = _BoundedCounter(name_budget)
         self.count_phrases = phrases
         self.words = 0  # words of the counted lines
         self.lines = 0
         self.skipped_lines = 0
-        # word as written → (learner id or _BREAK, 1 marked syllable / -1 unmarked / 0 neither)
-        self._word_cache: dict[str, tuple[int, int]] = {}
+        self._first_syllable = len(CLASSES)
 
     # -- counting ------------------------------------------------------------
 
-    def _word(self, word: str) -> tuple[int, int]:
-        found = self._word_cache.get(word)
-        if found is None:
-            token = syllable_token(word)
-            if token is None:
-                found = (_BREAK, 0)
-            else:
-                sid = self.vocabulary.get(token)
-                if sid is None:
-                    sid = self.vocabulary[token] = len(self.syllables)
-                    self.syllables.append(token)
-                found = (sid, 0 if token in (NUMBER, ABBREVIATION) else 1 if has_marks(word) else -1)
-            if len(self._word_cache) > 1_000_000:
-                self._word_cache.clear()
-            self._word_cache[word] = found
-        return found
+    def _id(self, symbol: str) -> int:
+        sid = self.vocabulary.get(symbol)
+        if sid is None:
+            if len(self.syllables) >= ngrams.MAX_VOCABULARY - 1:
+                return self.vocabulary[UNK]
+            sid = self.vocabulary[symbol] = len(self.syllables)
+            self.syllables.append(symbol)
+        return sid
 
     def add_text(self, text: str) -> None:
         """Count the lines of *text* (NFC or not; any line endings)."""
@@ -204,24 +152,19 @@ class Learner:
             text = unicodedata.normalize("NFC", text)
         flat: list[int] = []
         names: list[str] = []
-        word = self._word
+        first = self._first_syllable
         for line in text.splitlines():
-            pieces = _PIECE.findall(line)
-            if not pieces:
+            if not line.strip():
                 continue
-            ids: list[int] = []
-            balance = 0  # marked syllables less unmarked ones
-            for piece in pieces:
-                for written in piece.split():
-                    sid, marks = word(written)
-                    ids.append(sid)
-                    balance += marks
-                ids.append(_BREAK)
+            symbols = ngrams.paragraph_symbols(line)
+            ids = [self._id(symbol) for symbol in symbols]
+            syllables = [symbol for symbol, sid in zip(symbols, ids) if sid >= first]
             self.lines += 1
-            if balance < 0:
+            marked = sum(1 for syllable in syllables if has_marks(syllable))
+            if 2 * marked < len(syllables):
                 self.skipped_lines += 1
                 continue
-            self.words += len(ids) - len(pieces)
+            self.words += len(syllables) + sum(1 for symbol in symbols if symbol in (ABBR, UNK))
             flat.extend(ids)
             if self.count_phrases:
                 names.extend(_NAME.findall(line))
@@ -233,25 +176,51 @@ class Learner:
             self.names.add([" ".join(name.split()) for name in names])
 
     def _count(self, flat: list[int]) -> None:
+        """Count paragraphs given as one list of ids (each paragraph ``<s> … </s>``)."""
         if not flat:
             return
-        self.unigrams.update(sid for sid in flat if sid != _BREAK)
-        self.pairs.add([a << _SHIFT | b for a, b in zip(flat, flat[1:]) if a >= 0 and b >= 0])
+        bos, eos = self.vocabulary[BOS], self.vocabulary["</s>"]
+        self.unigrams.update(sid for sid in flat if sid != bos)
+        self.pairs.add([a << _SHIFT | b for a, b in zip(flat, flat[1:]) if a != eos])
+        self.trigrams.add([(a << _SHIFT | b) << _SHIFT | c for a, b, c in zip(flat, flat[1:], flat[2:])
+                           if a != eos and b != eos])
         if self.count_phrases:
+            first = self._first_syllable
             triples = [(a << _SHIFT | b) << _SHIFT | c for a, b, c in zip(flat, flat[1:], flat[2:])
-                       if a >= 0 and b >= 0 and c >= 0]
+                       if a >= first and b >= first and c >= first]
             quads = [(a << _SHIFT | b) << 2 * _SHIFT | c << _SHIFT | d
                      for a, b, c, d in zip(flat, flat[1:], flat[2:], flat[3:])
-                     if a >= 0 and b >= 0 and c >= 0 and d >= 0]
+                     if a >= first and b >= first and c >= first and d >= first]
             self.ngrams.add(triples + [q | _FOUR for q in quads])
 
-    def unigram_count(self, syllable: str) -> int:
-        sid = self.vocabulary.get(syllable)
-        return self.unigrams[sid] if sid is not None else 0
+    def count(self, *symbols: str) -> int:
+        """How often a syllable, a pair or a triple of symbols was counted."""
+        ids = [self.vocabulary.get(symbol) for symbol in symbols]
+        if None in ids:
+            return 0
+        if len(ids) == 1:
+            return self.unigrams[ids[0]]
+        key = 0
+        for sid in ids:
+            key = key << _SHIFT | sid
+        return (self.pairs if len(ids) == 2 else self.trigrams)[key]
 
-    def pair_count(self, first: str, second: str) -> int:
-        a, b = self.vocabulary.get(first), self.vocabulary.get(second)
-        return self.pairs[a << _SHIFT | b] if a is not None and b is not None else 0
+    def counts(self) -> ngrams.NgramCounts:
+        """The n-gram counts, consistent for estimating: a trigram whose pairs were pruned goes too."""
+        unigrams = np.zeros(len(self.syllables), dtype=np.int64)
+        for sid, n in self.unigrams.items():
+            unigrams[sid] = n
+        bigram_keys = np.array(sorted(self.pairs), dtype=np.uint32)
+        bigram_counts = np.array([self.pairs[k] for k in bigram_keys.tolist()], dtype=np.int64)
+        keys = sorted(self.trigrams)
+        trigram_keys = np.array(keys, dtype=np.uint64)
+        trigram_counts = np.array([self.trigrams[k] for k in keys], dtype=np.int64)
+        if len(trigram_keys):
+            known = set(bigram_keys.tolist())
+            keep = np.array([(k >> _SHIFT) in known and (k & 0xFFFFFFFF) in known for k in keys])
+            trigram_keys, trigram_counts = trigram_keys[keep], trigram_counts[keep]
+        return ngrams.NgramCounts(list(self.syllables), unigrams, bigram_keys, bigram_counts,
+                                  trigram_keys, trigram_counts)
 
     # -- results -------------------------------------------------------------
 
@@ -267,10 +236,9 @@ class Learner:
     def phrases(self) -> list[tuple[str, int]]:
         """Frequent three- and four-syllable phrases that are the usual reading of their unmarked spelling."""
         by_skeleton: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = {}
-        stand_ins = (NUMBER, ABBREVIATION)
         for key, count in self.ngrams.items():
             syllables = self._ngram_syllables(key)
-            if any(s in stand_ins for s in syllables):
+            if not all(is_valid(s) for s in syllables):
                 continue
             by_skeleton.setdefault(tuple(skeleton(s) for s in syllables), []).append((count, syllables))
         found = []
@@ -296,16 +264,10 @@ class Learner:
         folder = Path(folder)
         parent = folder.parent if str(folder.parent) else Path(".")
         parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+        building = _new_folder(parent, f".{folder.name}.")
         try:
-            order = sorted(self.unigrams, key=lambda sid: (-self.unigrams[sid], self.syllables[sid]))
-            with open(building / "syllables.tsv", "w", encoding="utf-8", newline="\n") as out:
-                for sid in order:
-                    out.write(f"{self.syllables[sid]}\t{self.unigrams[sid]}\n")
-            pairs = sorted(self.pairs.items(), key=lambda item: -item[1])[:MAX_WRITTEN_PAIRS]
-            with gzip.open(building / "pairs.tsv.gz", "wt", encoding="utf-8", newline="\n", compresslevel=6) as out:
-                for key, count in pairs:
-                    out.write(f"{self.syllables[key >> _SHIFT]}\t{self.syllables[key & _MASK]}\t{count}\n")
+            counts = self.counts()
+            ngrams.write_counts(counts, building)
             phrases = self.phrases() if self.count_phrases else []
             names = self.frequent_names() if self.count_phrases else []
             for name, entries in (("phrases.txt", phrases), ("names.txt", names)):
@@ -323,15 +285,15 @@ class Learner:
                     "lines": self.lines,
                     "skipped_lines": self.skipped_lines,
                     "words": self.words,
-                    "syllable_tokens": sum(self.unigrams.values()),
-                    "syllables": len(self.unigrams),
-                    "pairs": len(pairs),
-                    "pairs_not_written": len(self.pairs) - len(pairs),
+                    "syllable_tokens": int(counts.unigrams[len(CLASSES):].sum()),
+                    "syllables": int(np.count_nonzero(counts.unigrams[len(CLASSES):])),
+                    "bigrams": len(counts.bigram_keys),
+                    "trigrams": len(counts.trigram_keys),
                     "phrases": len(phrases),
                     "names": len(names),
                 },
-                "pruned_below": {"pairs": self.pairs.pruned_below, "phrases": self.ngrams.pruned_below,
-                                 "names": self.names.pruned_below},
+                "pruned_below": {"bigrams": self.pairs.pruned_below, "trigrams": self.trigrams.pruned_below,
+                                 "phrases": self.ngrams.pruned_below, "names": self.names.pruned_below},
             }
             with open(building / "manifest.json", "w", encoding="utf-8", newline="\n") as out:
                 json.dump(manifest, out, ensure_ascii=False, indent=2)
@@ -347,92 +309,64 @@ class Learner:
         return manifest
 
 
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new empty folder in *parent* with a name of its own, made with the usual permissions
+    (0777 less the umask: a team, or Dask workers under another user, read the model; mkdtemp gives 0700)."""
+    while True:
+        folder = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(0o777)
+            return folder
+        except FileExistsError:
+            continue
+
+
 # -- inputs ------------------------------------------------------------------
 
 
-def source_files(patterns: Iterable[str]) -> list[Path]:
-    """The files named by *patterns*: files, folders (their text files, recursively) and glob patterns.
+def source_files(patterns: Iterable[str]) -> list[str]:
+    """The files named by *patterns*: files, folders (their text files, found as restoring
+    finds them: :func:`~diacritics_fix.batch.find_files`) and glob patterns.
 
     Raises :class:`LearnError` naming a pattern that gives no file.
     """
-    found: list[Path] = []
+    found: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            files = list(find_files(pattern, TEXT_GLOBS))
             if not files:
-                raise LearnError(f"{pattern}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
+                raise LearnError(f"{pattern}: folder holds no text files ({', '.join(TEXT_GLOBS)})")
         elif path.is_file():
-            files = [path]
+            files = [pattern]
         elif path.exists():
             raise LearnError(f"{pattern}: not a regular file")
         elif glob.has_magic(pattern):
-            files = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            files = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
             if not files:
                 raise LearnError(f"{pattern}: no file matches")
         else:
             raise LearnError(f"{pattern}: no such file")
         found.extend(files)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for path in found:
-        resolved = path.resolve()
+        resolved = os.path.realpath(path)
         if resolved not in seen:
             seen.add(resolved)
             unique.append(path)
     return unique
 
 
-def read_chunks(path: Path, chunk_size: int = 1 << 20) -> Iterator[str]:
-    """The text of a file in pieces of whole lines.
-
-    A file up to :data:`WHOLE_FILE_LIMIT` is read whole and may be in any
-    encoding that encodings.py recognises; a larger one is streamed as UTF-8.
-    Raises :class:`LearnError` naming the file when it cannot be read as text.
-    """
+def read_chunks(path: str) -> Iterator[tuple[str, int]]:
+    """The text of a file in blocks, as restoring reads it (any encoding it recognises,
+    any size), with the bytes each took.  Raises :class:`LearnError` naming the file
+    when it cannot be read as text."""
     try:
-        size = path.stat().st_size
-        if size <= WHOLE_FILE_LIMIT:
-            yield _decode_whole(path, path.read_bytes())
-            return
-        with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
-            rest = ""
-            while True:
-                chunk = handle.read(chunk_size)
-                if not chunk:
-                    break
-                if "\x00" in chunk:
-                    raise LearnError(f"{path}: a binary file, not text")
-                chunk = rest + chunk
-                cut = max(chunk.rfind("\n"), chunk.rfind("\r"))
-                if cut < 0:
-                    rest = chunk
-                    continue
-                rest = chunk[cut + 1:]
-                yield chunk[:cut + 1]
-            if rest:
-                yield rest
-    except UnicodeDecodeError as error:
-        raise LearnError(f"{path}: not UTF-8 text ({error.reason} near byte {error.start})") from None
-    except OSError as error:
-        raise LearnError(f"{path}: cannot read: {error.strerror or error}") from None
-
-
-def _decode_whole(path: Path, data: bytes) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        try:
-            from .encodings import UndecodableError, decode_document
-        except ImportError:
-            raise LearnError(f"{path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
-        try:
-            return decode_document(data).text
-        except UndecodableError as undecodable:
-            raise LearnError(f"{path}: {undecodable}") from None
-    if "\x00" in text:
-        raise LearnError(f"{path}: a binary file, not text")
-    return text.lstrip("\ufeff")
+        for text, _, size in read_blocks(path):
+            yield text, size
+    except InputError as error:
+        raise LearnError(f"{path}: {error}") from None
 
 
 def learn(
@@ -440,12 +374,15 @@ def learn(
     output: str | Path,
     progress: Callable[[int], None] | None = None,
     learner: Learner | None = None,
+    force: bool = False,
 ) -> dict:
     """Learn a user model from the text files named by *patterns* and write it to *output*.
 
     *progress*, when given, is called with the number of bytes read since its
     last call.  Returns the manifest.  Raises :class:`LearnError` naming the
-    first input that cannot be read; no model is written then.
+    first input that cannot be read, when the text holds nothing to learn (no
+    line with its marks), or when *output* exists (unless *force*); no model
+    is written then.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -453,19 +390,23 @@ def learn(
     >>> learn([str(folder / "a.txt")], folder / "model")["counts"]["words"]
     7
     """
+    if os.path.lexists(output) and not force:
+        raise LearnError(f"{output}: exists already; give --force to replace it")
+    patterns = list(patterns)
     files = source_files(patterns)
     learner = learner or Learner()
     sources = []
     for path in files:
         words_before = learner.words
-        size = 0
-        for chunk in read_chunks(path):
-            learner.add_text(chunk)
-            step = len(chunk.encode("utf-8")) if progress else 0
-            size += step
+        for text, size in read_chunks(path):
+            learner.add_text(text)
             if progress:
-                progress(step)
-        sources.append({"path": str(path), "bytes": path.stat().st_size, "words": learner.words - words_before})
+                progress(size)
+        sources.append({"path": path, "bytes": os.path.getsize(path), "words": learner.words - words_before})
+    if learner.words == 0:
+        stripped = f"{learner.skipped_lines:,} of its {learner.lines:,} lines look stripped of their marks"
+        raise LearnError(f"{', '.join(patterns)}: no text with its marks to learn from ({stripped}); "
+                         "nothing written")
     try:
         return learner.write(output, sources)
     except OSError as error:
@@ -474,7 +415,7 @@ def learn(
 
 def total_bytes(patterns: Iterable[str]) -> int:
     """The size of every file :func:`learn` would read (for a progress bar)."""
-    return sum(path.stat().st_size for path in source_files(patterns))
+    return sum(os.path.getsize(path) for path in source_files(patterns))
 
 
 # -- self-adaptation -----------------------------------------------------------

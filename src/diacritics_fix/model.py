@@ -1,92 +1,87 @@
-"""The language model: syllables, their frequencies, syllable pairs and phrases.
+"""The language model: the vocabulary, a trigram model of it, word-list evidence and phrases.
 
 Everything here is read from the package's ``data/`` folder, lazily, once per
 process (see :func:`load_model`).  The files of ``data/lexicon/`` are made by
-``scripts/build_data.py`` (generated, never edited by hand) from registry
-sources and from the project's own hand-written lists and text.
+``scripts/build_data.py`` (generated, never edited by hand):
 
-``syllables.tsv``
-    one canonical syllable a line with a natural-log probability from the
-    shipped sources (small; it keeps rare syllables apart); the line number is
-    the syllable's id.  At load time wordfreq's Vietnamese frequencies, read
-    through its API, are added (see :func:`unigram_logp`).
-``pairs.bin``
-    every known syllable pair with its evidence (see :class:`PairEvidence`):
-    which word lists vouch for it and how often it occurs in running text.
-``phrases.txt``
-    multi-syllable dictionary words and domain phrases, canonical spelling.
+``vocabulary.txt``
+    the model's symbols, one a line, the line number being the symbol's id:
+    the context classes of :mod:`diacritics_fix.symbols` first (``<s>``,
+    ``<num>``, ``,`` …), then every syllable, canonical spelling;
+``*.npy``
+    a syllable trigram model with modified Kneser-Ney smoothing, pruned, in
+    backoff form (see :mod:`diacritics_fix.ngrams`), estimated from counts of
+    administrative and legal documents, Wikipedia prose and the project's own
+    text, mixed with tuned weights; raw arrays, memory-mapped, so that the
+    pages are read on demand and shared by worker processes;
+``pairs_keys.npy``, ``pairs_lists.npy``
+    syllable pairs that word lists vouch for, and which lists (a bit each:
+    a dictionary word, a longer dictionary word, Tesseract's word pairs, a
+    hand-written domain phrase).
 
-The model is an interpolated syllable bigram model.  With ``c(a, b)`` the
-weighted running-text count of a pair, ``c(a)`` that of its first syllable,
-``P(b)`` the unigram probability and ``E(a, b)`` the summed weights of the
-word lists that vouch for the pair,
-
-    P(b | a) = (c(a, b) + μ · P(b) · exp(E(a, b))) / (c(a) + μ)
-
-so a pair that no list knows and no text shows falls back on ``P(b)``, and a
-pair a dictionary knows is taken as ``exp(E)`` times likelier than chance.
-For the decoder this splits into ``backoff(a) = log(μ / (c(a) + μ))``, the
-unigram ``log P(b)`` and a non-negative pair *bonus*.
+The decoder scores a reading of a paragraph log-linearly: the model's
+``log P(syllable | two before)`` times ``Weights.lm``, plus, for each pair
+of neighbouring syllables, the weights of the lists that vouch for it, plus
+bonuses for spelling a phrase the user gave.  Lists are evidence beside the
+counts, never counts themselves; their weights are tuned on the tune split.
+(A bonus for spelling a whole dictionary word or domain phrase was tried as
+well: with the trigram counts it no longer helps, so the shipped lists count
+through their pairs alone.)
 """
 
 from __future__ import annotations
 
-import array
 import functools
+import json
 import math
-import sys
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+import numpy as np
+
+from . import ngrams
+from .ngrams import MAX_VOCABULARY
+from .symbols import ABBR, BOS, CLASSES, EOS, NUM, UNK
 from .syllable import canonical, is_valid, skeleton
 
-PAIR_MAGIC = b"DFPAIRS2"
-
-# Bits of the evidence mask of a syllable pair.
-IN_WORD = 1  # adjacent inside a two-syllable dictionary word
-IN_LONG_WORD = 2  # adjacent inside a dictionary word of three syllables or more
-IN_TESSERACT = 4  # a word pair of Tesseract's Vietnamese bigram list
-IN_PHRASE = 8  # adjacent inside a hand-written domain phrase
-PAIR_SHIFT = 16  # pair key = first id << PAIR_SHIFT | second id
-#: The model's stand-in for any number ("ngày 15", "5.000.000 đồng", "năm 2020").
-NUMBER = "0"
-#: … and for any all-caps abbreviation ("UBND tỉnh", "TP Hồ Chí Minh").
-ABBREVIATION = "A0"
+#: What the shipped model folder's manifest says it is, and which layout.
+MODEL_FORMAT = "diacritics-fix model"
+MODEL_VERSION = 2
 #: What a user model folder's manifest.json says it is (written by learn.py).
 USER_MODEL_FORMAT = "diacritics-fix user model"
-USER_MODEL_VERSION = 1
-#: A user model of this many syllables gets half its weight in the unigram mixture.
+USER_MODEL_VERSION = 2
+#: A user model of this many syllables gets half its weight in the mixture.
 USER_PRIOR_SYLLABLES = 20_000
 #: log P given to a word of a user's lexicon that the model finds rarer than this.
 LEXICON_LOGP = -12.0
 
+# Bits of a pair's list evidence.
+IN_WORD = 1  # adjacent inside a two-syllable dictionary word
+IN_LONG_WORD = 2  # adjacent inside a dictionary word of three syllables or more
+IN_TESSERACT = 4  # a word pair of Tesseract's Vietnamese bigram list
+IN_PHRASE = 8  # adjacent inside a hand-written domain phrase
+SHIFT = ngrams.SHIFT
+#: Stand-ins kept for callers of the first model format.
+NUMBER, ABBREVIATION = NUM, ABBR
+
 
 class Weights(NamedTuple):
-    """Parameters of the model.  Defaults are tuned by ``bench/tune.py`` on the tune split."""
+    """Parameters of the decoder's score.  Defaults are tuned by ``bench/tune.py`` on the tune split."""
 
-    unigram: float = 1.0  # weight of log P(syllable)
-    in_word: float = 4.0  # E for a pair inside a two-syllable dictionary word
-    in_long_word: float = 1.5  # … inside a longer dictionary word
-    in_tesseract: float = 2.0  # … listed by Tesseract
-    in_phrase: float = 2.5  # … inside a hand-written phrase
-    own_text: float = 1.0  # weight of a count from the project's own text
-    help_text: float = 0.3  # weight of a count from LibreOffice's help text
-    smoothing: float = 50.0  # μ
-    phrase_per_syllable: float = 1.0  # bonus per extra syllable of a matched phrase
+    lm: float = 1.0  # weight of the language model's log P
+    trigram: float = 1.0  # weight of what the second syllable of context adds (0: a bigram model)
+    in_word: float = 1.0  # a pair inside a two-syllable dictionary word
+    in_long_word: float = 0.25  # … inside a longer dictionary word
+    in_tesseract: float = 0.375  # … listed by Tesseract
+    in_phrase: float = 0.5  # … inside a hand-written phrase
+    phrase_per_syllable: float = 0.5  # bonus per extra syllable of a matched phrase (a user's)
     user_phrase_pair: float = 8.0  # bonus of each syllable pair inside a user's phrase
     ocr_channel: float = 1.0  # weight of the OCR channel's log P against the language model
     confidence_temperature: float = 1.5  # divides max-marginal scores before normalising (fitted on OCR tune pairs)
     unknown_logp: float = -16.0  # log P of a word the model does not know
-
-
-class PairEvidence(NamedTuple):
-    """What the data says about one syllable pair."""
-
-    mask: int  # IN_* bits
-    help_count: int  # occurrences in LibreOffice's help text
-    own_count: int  # occurrences in the project's own text
 
 
 def data_dir() -> Path:
@@ -114,58 +109,14 @@ def phrase_syllables(phrase: str) -> list[str] | None:
     >>> phrase_syllables("Bà Rịa - Vũng Tàu")
     ['bà', 'rịa', 'vũng', 'tàu']
     """
-    parts = phrase.replace("-", " ").split()
+    parts = unicodedata.normalize("NFC", phrase).replace("-", " ").split()
     if not parts or not all(is_valid(part) for part in parts):
         return None
     return [canonical(part) for part in parts]
 
 
-def _little_endian(*arrays: array.array) -> None:
-    if sys.byteorder != "little":
-        for arr in arrays:
-            arr.byteswap()
-
-
-def write_pairs(path: Path, keys: list[int], evidence: list[PairEvidence]) -> None:
-    """Write the pair table: sorted keys, and per key an index into the distinct evidence."""
-    combos = sorted(set(evidence))
-    if len(combos) > 0xFFFF:
-        raise ValueError("too many distinct pair evidences for the table format")
-    combo_index = {combo: i for i, combo in enumerate(combos)}
-    key_array = array.array("I", keys)
-    combo_array = array.array("H", (combo_index[e] for e in evidence))
-    combo_table = array.array("I", (v for combo in combos for v in combo))
-    _little_endian(key_array, combo_array, combo_table)
-    with open(path, "wb") as handle:
-        handle.write(PAIR_MAGIC)
-        sizes = array.array("I", [len(keys), len(combos)])
-        _little_endian(sizes)
-        handle.write(sizes.tobytes())
-        combo_table.tofile(handle)
-        key_array.tofile(handle)
-        combo_array.tofile(handle)
-
-
-def read_pairs(path: Path) -> tuple[array.array, array.array, list[PairEvidence]]:
-    """Read what :func:`write_pairs` wrote: keys, combo index per key, distinct evidence."""
-    with open(path, "rb") as handle:
-        if handle.read(len(PAIR_MAGIC)) != PAIR_MAGIC:
-            raise ValueError(f"{path}: not a diacritics-fix pair table (rebuild with scripts/build_data.py)")
-        sizes = array.array("I")
-        sizes.fromfile(handle, 2)
-        _little_endian(sizes)
-        n_keys, n_combos = sizes
-        combo_table, keys, combos = array.array("I"), array.array("I"), array.array("H")
-        combo_table.fromfile(handle, 3 * n_combos)
-        keys.fromfile(handle, n_keys)
-        combos.fromfile(handle, n_keys)
-    _little_endian(combo_table, keys, combos)
-    evidence = [PairEvidence(*combo_table[i:i + 3]) for i in range(0, len(combo_table), 3)]
-    return keys, combos, evidence
-
-
 def list_evidence(mask: int, weights: Weights) -> float:
-    """E: how much likelier than chance the word lists make a pair."""
+    """The weighted list evidence of a pair."""
     score = 0.0
     if mask & IN_WORD:
         score += weights.in_word
@@ -178,82 +129,240 @@ def list_evidence(mask: int, weights: Weights) -> float:
     return score
 
 
-def unigram_logp(syllables: list[str], attestation_logp: list[float]) -> list[float]:
-    """Natural-log unigram probabilities: wordfreq's, plus the shipped attestation mass."""
-    from wordfreq import get_frequency_dict
+@dataclass
+class UserModel:
+    """A user's own counts made into a model over the restorer's vocabulary, and its weight."""
 
-    frequency: dict[str, float] = {}
-    for word, freq in get_frequency_dict("vi").items():
-        if len(word) <= 7 and word.isalpha():
-            key = canonical(word)
-            frequency[key] = frequency.get(key, 0.0) + freq
-    return [math.log(frequency.get(s, 0.0) + math.exp(a)) for s, a in zip(syllables, attestation_logp)]
+    lm: ngrams.BackoffModel
+    weight: float  # λ' of the mixture λ'·P_user + (1 - λ')·P_shipped
 
 
 @dataclass
 class Model:
-    """Syllables, pair scores and phrases, ready for the decoder.
+    """The vocabulary, the trigram tables, list evidence and phrases, ready for the decoder.
 
-    Ids index :attr:`syllables`; :attr:`by_skeleton` lists the ids of every
-    syllable with a given skeleton, most frequent first.  ``pair_bonus`` is
-    keyed by ``first << PAIR_SHIFT | second``; ``backoff`` is indexed by id.
+    Ids index :attr:`syllables` (the classes of :mod:`~diacritics_fix.symbols`
+    first); :attr:`by_skeleton` lists the ids of every syllable with a given
+    skeleton, most frequent first; :attr:`logp` is each id's unigram log P.
     """
 
     syllables: list[str]
     logp: list[float]
-    backoff: list[float]
-    pair_bonus: dict[int, float]
+    #: The language model of each domain (``admin``, ``general``, ``everyday``): mixtures of the
+    #: same counts with other weights, sharing their n-grams; the first is the default.
+    domains: dict[str, ngrams.BackoffModel]
+    pair_keys: np.ndarray  # sorted first << SHIFT | second
+    pair_lists: np.ndarray  # IN_* bits of each
     abbreviations: dict[str, str]
     weights: Weights
     phrases: dict[tuple[str, ...], list[tuple[int, ...]]] = field(default_factory=dict)
+    user: UserModel | None = None
+    #: Extra pair evidence (a user's phrases), by pair key.
+    user_pairs: dict[int, float] = field(default_factory=dict)
     id_of: dict[str, int] = field(init=False)
     by_skeleton: dict[str, list[int]] = field(init=False)
     max_phrase: int = field(init=False, default=0)
-    phrase_starts: set[tuple[str, str]] = field(init=False, default_factory=set)
-    number_id: int = field(init=False)
-    abbreviation_id: int = field(init=False)
+    #: The lengths of the phrases that begin with two skeletons, longest first.
+    phrase_lengths: dict[tuple[str, str], list[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.id_of = {syl: i for i, syl in enumerate(self.syllables)}
-        self.number_id = self.id_of.get(NUMBER, (1 << PAIR_SHIFT) - 1)
-        self.abbreviation_id = self.id_of.get(ABBREVIATION, (1 << PAIR_SHIFT) - 1)
+        self.bos_id, self.eos_id = self.id_of[BOS], self.id_of[EOS]
+        self.number_id, self.abbreviation_id, self.unknown_id = self.id_of[NUM], self.id_of[ABBR], self.id_of[UNK]
+        #: Ids below this are context classes, not syllables.
+        self.first_syllable = len(CLASSES)
         groups: dict[str, list[int]] = {}
         for i, syl in enumerate(self.syllables):
-            groups.setdefault(skeleton(syl), []).append(i)
+            if i >= len(CLASSES):
+                groups.setdefault(skeleton(syl), []).append(i)
         for ids in groups.values():
             ids.sort(key=lambda i: -self.logp[i])
         self.by_skeleton = groups
+        self.default_domain = next(iter(self.domains))
+        self.shipped_size = len(self.lm.unigram_logp)
+        self._by_second: tuple | None = None  # bigrams and trigrams by what follows their first syllable
+
+    @property
+    def lm(self) -> ngrams.BackoffModel:
+        """The default domain's language model."""
+        return self.domains[self.default_domain]
+
+    # -- scores for the decoder (vectorised) --------------------------------------
+
+    def pair_scores(self, first: np.ndarray, second: np.ndarray, domain: str | None = None) -> np.ndarray:
+        """Weighted ``log P(second | first)`` plus list evidence, for arrays of ids (in *domain*'s model)."""
+        weights = self.weights
+        logp = self._bigram_logps(first, second, domain)
+        score = weights.lm * logp
+        keys = (first.astype(np.uint64) << SHIFT | second.astype(np.uint64)).astype(np.uint32)
+        if len(self.pair_keys):
+            where = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            masks = np.where(self.pair_keys[where] == keys, self.pair_lists[where], 0)
+            if masks.any():
+                table = np.array([list_evidence(m, weights) for m in range(16)])
+                score = score + table[masks]
+        if self.user_pairs:
+            score = score + np.array([self.user_pairs.get(int(k), 0.0) for k in keys])
+        return score
+
+    def trigram_gains(self, before: np.ndarray, first: np.ndarray, second: np.ndarray,
+                      domain: str | None = None) -> np.ndarray:
+        """What the syllable *before* adds: weighted ``log P(second | before first) - log P(second | first)``."""
+        gain = self._trigram_logps(before, first, second, domain) - self._bigram_logps(first, second, domain)
+        return (self.weights.lm * self.weights.trigram) * gain
+
+    def sequence_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:
+        """For each domain, ``log P(second | before first)`` (the language model alone, no weights)."""
+        if self.user is not None or max(before.max(initial=0), first.max(initial=0),
+                                        second.max(initial=0)) >= self.shipped_size:
+            return {name: self._trigram_logps(before, first, second, name) for name in self.domains}
+        places = self.lm.locate(before, first, second)  # the domains share their keys: look up once
+        return {name: lm.trigram_logps_at(places, first, second).astype(np.float64)
+                for name, lm in self.domains.items()}
+
+    def skeleton_logps(self, ids: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
+        """For each domain, ``log Σ P(reading)`` of each row of readings (*ids*, where *valid*):
+        how likely each domain finds a word whose reading is not chosen yet."""
+        found = {}
+        clipped = np.where(ids < self.shipped_size, ids, self.unknown_id)
+        for name, lm in self.domains.items():
+            logp = np.where(valid, lm.unigram_logp[clipped].astype(np.float64), -np.inf)
+            found[name] = np.logaddexp.reduce(logp, axis=1)
+        return found
+
+    def _known(self, *ids: np.ndarray) -> tuple[list[np.ndarray], np.ndarray | None]:
+        """Ids the shipped tables can index (others as ``<unk>``), and which positions held other ids."""
+        size = self.shipped_size
+        outside = None
+        for array in ids:
+            if (array >= size).any():
+                outside = array >= size if outside is None else outside | (array >= size)
+        if outside is None:
+            return list(ids), None
+        unknown = self.unknown_id
+        return [np.where(array >= size, unknown, array) for array in ids], outside
+
+    def _bigram_logps(self, first: np.ndarray, second: np.ndarray, domain: str | None = None) -> np.ndarray:
+        lm = self.domains[domain or self.default_domain]
+        (a, b), outside = self._known(first, second)
+        logp = lm.bigram_logps(a, b).astype(np.float64)
+        if outside is not None:  # a syllable the shipped model lacks (a user's word)
+            logp = np.where(second >= self.shipped_size, self.weights.unknown_logp,
+                            np.where(outside, lm.unigram_logp[b], logp))
+        if self.user is not None:
+            logp = self._mixed(logp, self.user.lm.bigram_logps(first, second))
+        return logp
+
+    def _trigram_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray,
+                       domain: str | None = None) -> np.ndarray:
+        lm = self.domains[domain or self.default_domain]
+        (h, a, b), outside = self._known(before, first, second)
+        logp = lm.trigram_logps(h, a, b).astype(np.float64)
+        if outside is not None:
+            logp = np.where(outside, self._bigram_logps(first, second, domain) if self.user is None
+                            else lm.bigram_logps(a, b).astype(np.float64), logp)
+            if self.user is None:
+                return logp
+        if self.user is not None:
+            logp = self._mixed(logp, self.user.lm.trigram_logps(before, first, second))
+        return logp
+
+    def _mixed(self, shipped: np.ndarray, user: np.ndarray) -> np.ndarray:
+        weight = self.user.weight  # type: ignore[union-attr]
+        return np.logaddexp(math.log1p(-weight) + shipped, math.log(weight) + user.astype(np.float64))
+
+    # -- what the context expects (OCR repair) -------------------------------------------
+
+    def successors(self, before: int, last: int, limit: int) -> list[tuple[int, float]]:
+        """Syllables likeliest to follow ``before last``, best first, with their log P: those of the
+        stored trigrams and bigrams that continue the context (the shipped model's)."""
+        lm = self.lm
+        parts_ids, parts_logp = [], []
+        if before < self.shipped_size and last < self.shipped_size:
+            low = np.uint64(before << 2 * SHIFT | last << SHIFT)
+            a, b = np.searchsorted(lm.trigram_keys, np.array([low, low + np.uint64(0x10000)], dtype=np.uint64))
+            parts_ids.append((np.asarray(lm.trigram_keys[a:b]) & np.uint64(0xFFFF)).astype(np.int64))
+            parts_logp.append(np.asarray(lm.trigram_logp[a:b], dtype=np.float64))
+        if last < self.shipped_size:
+            low = last << SHIFT
+            a, b = np.searchsorted(lm.bigram_keys, np.array([low, low + 0x10000], dtype=np.uint32))
+            parts_ids.append((np.asarray(lm.bigram_keys[a:b]) & 0xFFFF).astype(np.int64))
+            parts_logp.append(np.asarray(lm.bigram_logp[a:b], dtype=np.float64) + self._context_backoff(before, last))
+        if not parts_ids:
+            return []
+        # a syllable the trigrams name keeps their score (they come first)
+        ids, first = np.unique(np.concatenate(parts_ids), return_index=True)
+        return self._best_syllables(ids, np.concatenate(parts_logp)[first], limit)
+
+    def predecessors(self, following: int, after: int | None, limit: int) -> list[tuple[int, float]]:
+        """Syllables likeliest to come just before ``following after``, best first, by
+        ``log P(w) + log P(following | w)`` (``+ log P(after | w following)``: a stored trigram's,
+        or what backing off gives)."""
+        if following >= self.shipped_size:
+            return []
+        lm = self.lm
+        if self._by_second is None:  # built on first use: only OCR repair asks
+            keys2 = np.asarray(lm.bigram_keys).astype(np.int64)
+            order2 = np.argsort(keys2 & 0xFFFF, kind="stable")
+            keys3 = np.asarray(lm.trigram_keys)
+            order3 = np.argsort(keys3 & np.uint64(0xFFFFFFFF), kind="stable")
+            self._by_second = ((keys2 & 0xFFFF)[order2].astype(np.int32), order2.astype(np.int32),
+                               (keys3 & np.uint64(0xFFFFFFFF))[order3].astype(np.uint32), order3.astype(np.int32))
+        seconds, order2, tails, order3 = self._by_second
+        a, b = np.searchsorted(seconds, [following, following + 1])
+        where = order2[a:b]
+        firsts = (np.asarray(lm.bigram_keys)[where] >> SHIFT).astype(np.int64)
+        scores = lm.unigram_logp[firsts].astype(np.float64) + lm.bigram_logp[where]
+        if after is not None and after < self.shipped_size and len(firsts):
+            # the third syllable too: a stored trigram, or the backoff of w's pair and P(after | following)
+            third = lm.bigram_backoff[where].astype(np.float64) + float(
+                self._bigram_logps(np.array([following]), np.array([after]))[0])
+            tail = following << SHIFT | after
+            c, d = np.searchsorted(tails, [tail, tail + 1])
+            stored = order3[c:d]
+            if len(stored):
+                firsts3 = (np.asarray(lm.trigram_keys)[stored] >> np.uint64(2 * SHIFT)).astype(np.int64)
+                # firsts ascend (the bigram keys of one second syllable, in key order)
+                at = np.minimum(np.searchsorted(firsts, firsts3), len(firsts) - 1)
+                found = firsts[at] == firsts3
+                third[at[found]] = lm.trigram_logp[stored][found]
+            scores = scores + third
+        return self._best_syllables(firsts, scores, limit)
+
+    def _context_backoff(self, before: int, last: int) -> float:
+        key = np.uint32(before << SHIFT | last)
+        keys = self.lm.bigram_keys
+        where = int(np.searchsorted(keys, key))
+        return float(self.lm.bigram_backoff[where]) if where < len(keys) and keys[where] == key else 0.0
+
+    def _best_syllables(self, ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        keep = ids >= self.first_syllable
+        ids, scores = ids[keep], scores[keep]
+        if len(ids) > limit:
+            top = np.argpartition(-scores, limit)[:limit]
+            ids, scores = ids[top], scores[top]
+        order = np.argsort(-scores, kind="stable")
+        return list(zip(ids[order].tolist(), scores[order].tolist()))
+
+    # -- vocabulary and phrases ------------------------------------------------------
 
     def _syllable_id(self, syllable: str) -> int:
         sid = self.id_of.get(syllable)
         if sid is None:
+            if len(self.syllables) >= ngrams.MAX_VOCABULARY - 1:
+                return self.unknown_id
             sid = self.id_of[syllable] = len(self.syllables)
             self.syllables.append(syllable)
             self.logp.append(self.weights.unknown_logp)
-            self.backoff.append(0.0)
             self.by_skeleton.setdefault(skeleton(syllable), []).append(sid)
         return sid
 
-    def add_compiled_phrases(self, phrases: Iterable[list[str]]) -> None:
-        """Add the shipped phrase table fast: distinct phrases of known canonical syllables."""
-        id_of, phrases_by_key, starts = self.id_of, self.phrases, self.phrase_starts
-        skeletons = [skeleton(s) for s in self.syllables]
-        longest = self.max_phrase
-        for syllables in phrases:
-            try:
-                ids = tuple([id_of[s] for s in syllables])
-            except KeyError:
-                continue  # a table built for other syllables: skip what does not fit
-            key = tuple([skeletons[i] for i in ids])
-            found = phrases_by_key.get(key)
-            if found is None:
-                phrases_by_key[key] = [ids]
-                starts.add(key[:2])
-                if len(key) > longest:
-                    longest = len(key)
-            else:
-                found.append(ids)
-        self.max_phrase = longest
+    def _phrase_length(self, key: tuple[str, ...]) -> None:
+        lengths = self.phrase_lengths.setdefault(key[:2], [])
+        if len(key) not in lengths:
+            lengths.append(len(key))
+            lengths.sort(reverse=True)
+        self.max_phrase = max(self.max_phrase, len(key))
 
     def add_phrase_syllables(self, syllables: list[str]) -> bool:
         """Add one phrase given as canonical syllables; False when it was known or too short."""
@@ -265,8 +374,7 @@ class Model:
         if ids in entry:
             return False
         entry.append(ids)
-        self.phrase_starts.add(key[:2])
-        self.max_phrase = max(self.max_phrase, len(key))
+        self._phrase_length(key)
         return True
 
     def add_phrases(self, phrases: Iterable[str], pair_bonus: float = 0.0) -> int:
@@ -284,8 +392,8 @@ class Model:
                 if pair_bonus:
                     ids = [self.id_of[s] for s in syllables]
                     for a, b in zip(ids, ids[1:]):
-                        key = a << PAIR_SHIFT | b
-                        self.pair_bonus[key] = max(self.pair_bonus.get(key, 0.0), pair_bonus)
+                        key = a << SHIFT | b
+                        self.user_pairs[key] = max(self.user_pairs.get(key, 0.0), pair_bonus)
         return added
 
     def add_vocabulary(self, words: Iterable[str], rank: int = 3) -> int:
@@ -311,6 +419,16 @@ class Model:
                     raised += 1
         return raised
 
+    def copy(self) -> "Model":
+        """A copy whose vocabulary, phrases and user evidence can grow without touching this one
+        (the memory-mapped tables are shared)."""
+        other = Model(list(self.syllables), list(self.logp), self.domains, self.pair_keys, self.pair_lists,
+                      dict(self.abbreviations), self.weights, {k: list(v) for k, v in self.phrases.items()},
+                      self.user, dict(self.user_pairs))
+        other.phrase_lengths = {key: list(lengths) for key, lengths in self.phrase_lengths.items()}
+        other.max_phrase = self.max_phrase
+        return other
+
 
 def _load_abbreviations(path: Path) -> dict[str, str]:
     table = {}
@@ -320,43 +438,9 @@ def _load_abbreviations(path: Path) -> dict[str, str]:
     return table
 
 
-def pair_scores(
-    keys: array.array, combos: array.array, evidence: list[PairEvidence], logp: list[float], weights: Weights,
-    extra: dict[int, float] | None = None,
-) -> tuple[dict[int, float], list[float]]:
-    """The decoder's pair bonuses and per-syllable backoffs (see the module docstring).
-
-    *extra* adds counts by pair key: a user's own text (see :func:`with_user_models`).
-    """
-    mu = weights.smoothing
-    counts = [weights.own_text * e.own_count + weights.help_text * e.help_count for e in evidence]
-    boost = [math.exp(list_evidence(e.mask, weights)) for e in evidence]
-    first_total = [0.0] * len(logp)
-    bonus = {}
-    if extra:
-        extra = dict(extra)
-        for key, combo in zip(keys, combos):
-            if key in extra:
-                # the shipped evidence and the user's count, in one formula below
-                bonus[key] = boost[combo]
-                extra[key] += counts[combo]
-        for key, count in extra.items():
-            first_total[key >> PAIR_SHIFT] += count
-            second = key & ((1 << PAIR_SHIFT) - 1)
-            bonus[key] = math.log(count / (mu * math.exp(logp[second])) + bonus.get(key, 1.0))
-        keys_combos = [(k, c) for k, c in zip(keys, combos) if k not in extra]
-    else:
-        keys_combos = zip(keys, combos)
-    for key, combo in keys_combos:
-        count = counts[combo]
-        if count:
-            first_total[key >> PAIR_SHIFT] += count
-            second = key & ((1 << PAIR_SHIFT) - 1)
-            bonus[key] = math.log(count / (mu * math.exp(logp[second])) + boost[combo])
-        elif boost[combo] > 1.0:
-            bonus[key] = math.log(boost[combo])
-    backoff = [math.log(mu / (total + mu)) for total in first_total]
-    return bonus, backoff
+def read_vocabulary(folder: Path) -> list[str]:
+    with open(folder / "vocabulary.txt", encoding="utf-8") as handle:
+        return handle.read().split("\n")[:-1]
 
 
 @functools.lru_cache(maxsize=4)
@@ -364,18 +448,21 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
     """Load the shipped model once per process (and per set of weights)."""
     root = Path(folder) if folder else data_dir()
     lexicon = root / "lexicon"
-    syllables, attestation = [], []
-    with open(lexicon / "syllables.tsv", encoding="utf-8") as handle:
-        for line in handle:
-            syllable, value = line.rstrip("\n").split("\t")
-            syllables.append(syllable)
-            attestation.append(float(value))
-    logp = unigram_logp(syllables, attestation)
-    keys, combos, evidence = read_pairs(lexicon / "pairs.bin")
-    bonus, backoff = pair_scores(keys, combos, evidence, logp, weights)
-    model = Model(syllables, logp, backoff, bonus, _load_abbreviations(root / "abbreviations.txt"), weights)
-    with open(lexicon / "phrases.txt", encoding="utf-8") as handle:
-        model.add_compiled_phrases(line.split() for line in handle if not line.startswith("#"))
+    try:
+        with open(lexicon / "manifest.json", encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except (OSError, ValueError):
+        raise ValueError(f"{lexicon}: no model (rebuild it with scripts/build_data.py)") from None
+    if manifest.get("format") != MODEL_FORMAT or manifest.get("format_version") != MODEL_VERSION:
+        raise ValueError(f"{lexicon}: a model of another diacritics-fix version (rebuild it with scripts/build_data.py)")
+    symbols = read_vocabulary(lexicon)
+    domains = ngrams.load(lexicon, manifest["domains"], symbols)
+    default = domains[manifest["domains"][0]]
+    model = Model(
+        list(symbols), default.unigram_logp.tolist(), domains,
+        np.load(lexicon / "pairs_keys.npy", mmap_mode="r"), np.load(lexicon / "pairs_lists.npy", mmap_mode="r"),
+        _load_abbreviations(root / "abbreviations.txt"), weights,
+    )
     return model
 
 
@@ -384,8 +471,7 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
 class UserCounts(NamedTuple):
     """What a user model folder holds (see learn.py for how it is made)."""
 
-    unigrams: dict[str, int]  # canonical syllable → count
-    pairs: dict[tuple[str, str], int]  # (first, second) → count
+    counts: ngrams.NgramCounts
     phrases: list[str]  # frequent phrases, canonical syllables
     names: list[str]  # capitalised names, as written
     manifest: dict
@@ -393,35 +479,29 @@ class UserCounts(NamedTuple):
 
 def read_user_model(folder: str | Path) -> UserCounts:
     """Read a model folder written by ``diacritics-fix learn``; ValueError naming it when it is none."""
-    import gzip
-    import json
-
     root = Path(folder)
     try:
         with open(root / "manifest.json", encoding="utf-8") as handle:
             manifest = json.load(handle)
     except (OSError, ValueError):
         raise ValueError(f"{folder}: not a diacritics-fix model (no readable manifest.json)") from None
-    if manifest.get("format") != USER_MODEL_FORMAT or manifest.get("format_version", 0) > USER_MODEL_VERSION:
-        raise ValueError(f"{folder}: not a model of this diacritics-fix version")
+    if manifest.get("format") != USER_MODEL_FORMAT:
+        raise ValueError(f"{folder}: not a diacritics-fix model")
+    version = manifest.get("format_version", 0)
+    if version < USER_MODEL_VERSION:
+        raise ValueError(f"{folder}: a model made by an older diacritics-fix; learn it again "
+                         f"(diacritics-fix learn YOUR-TEXT -o {folder} --force)")
+    if version > USER_MODEL_VERSION:
+        raise ValueError(f"{folder}: a model made by a newer diacritics-fix")
     try:
-        unigrams: dict[str, int] = {}
-        with open(root / "syllables.tsv", encoding="utf-8") as handle:
-            for line in handle:
-                syllable, count = line.rstrip("\n").split("\t")
-                unigrams[syllable] = int(count)
-        pairs: dict[tuple[str, str], int] = {}
-        with gzip.open(root / "pairs.tsv.gz", "rt", encoding="utf-8") as handle:
-            for line in handle:
-                first, second, count = line.rstrip("\n").split("\t")
-                pairs[first, second] = int(count)
+        counts = ngrams.read_counts(root)
         lists = []
         for name in ("phrases.txt", "names.txt"):
             path = root / name
             lists.append([line.split("\t")[0] for line in read_list(path)] if path.exists() else [])
     except (OSError, ValueError, EOFError) as error:
         raise ValueError(f"{folder}: damaged model ({error})") from None
-    return UserCounts(unigrams, pairs, lists[0], lists[1], manifest)
+    return UserCounts(counts, lists[0], lists[1], manifest)
 
 
 def _signature(folder: str) -> tuple[str, int]:
@@ -437,15 +517,12 @@ def with_user_models(folders: Iterable[str], weight: float = 0.9, weights: Weigh
                      folder: str | None = None) -> Model:
     """The shipped model interpolated with user models (folders written by ``diacritics-fix learn``).
 
-    The user models' counts are pooled.  With λ = *weight*:
-
-    * unigrams become the mixture ``λ' · P_user + (1 - λ') · P_shipped``,
-      ``λ' = λ · n / (n + USER_PRIOR_SYLLABLES)`` for a user text of n
-      syllables (a small sample says little about the words it lacks);
-      syllables the user's text attests but the shipped model lacks join it;
-    * each pair's running-text count ``c(a, b)`` (and so ``c(a)``) gets the
-      user's count times ``λ / (1 - λ)`` added, in the formula of :func:`pair_scores`;
-    * the user's frequent phrases and names become phrases.
+    The user models' counts are pooled and made into a Kneser-Ney model over
+    the shipped vocabulary (syllables only the user's text has join it).  With
+    λ = *weight* and a user text of n syllables, every probability becomes the
+    mixture ``λ' · P_user + (1 - λ') · P_shipped``, ``λ' = λ · n / (n +
+    USER_PRIOR_SYLLABLES)`` (a small sample says little about what it lacks);
+    the user's frequent phrases and names become phrases.
 
     Cached per set of models (a rewritten model is read again).
     """
@@ -459,51 +536,27 @@ def _with_user_models(signatures: tuple[tuple[str, int], ...], weight: float, we
                       folder: str | None) -> Model:
     base = load_model(weights, folder)
     user = [read_user_model(path) for path, _ in signatures]
-    unigrams: dict[str, int] = {}
-    pairs: dict[tuple[str, str], int] = {}
+    model = base.copy()
     for counts in user:
-        for syllable, count in counts.unigrams.items():
-            unigrams[syllable] = unigrams.get(syllable, 0) + count
-        for pair, count in counts.pairs.items():
-            pairs[pair] = pairs.get(pair, 0) + count
-
-    syllables = list(base.syllables)
-    id_of = dict(base.id_of)
-    for syllable in unigrams:
-        if syllable not in id_of and is_valid_token(syllable) and len(syllables) < (1 << PAIR_SHIFT) - 1:
-            id_of[syllable] = len(syllables)
-            syllables.append(syllable)
-    total = sum(unigrams.values()) or 1
-    # A small sample says little about the rest of the vocabulary: its share of
-    # the mixture grows with its size.
-    mixture = weight * total / (total + USER_PRIOR_SYLLABLES)
-    logp = []
-    for sid, syllable in enumerate(syllables):
-        shipped = math.exp(base.logp[sid]) if sid < len(base.logp) else 0.0
-        p = mixture * unigrams.get(syllable, 0) / total + (1.0 - mixture) * shipped
-        logp.append(math.log(p) if p > 0.0 else weights.unknown_logp)
-
-    scale = weight / (1.0 - weight)
-    extra: dict[int, float] = {}
-    for (first, second), count in pairs.items():
-        a, b = id_of.get(first), id_of.get(second)
-        if a is not None and b is not None:
-            extra[a << PAIR_SHIFT | b] = scale * count
-    root = Path(folder) if folder else data_dir()
-    keys, combos, evidence = read_pairs(root / "lexicon" / "pairs.bin")
-    bonus, backoff = pair_scores(keys, combos, evidence, logp, weights, extra)
-
-    model = Model(syllables, logp, backoff, bonus, dict(base.abbreviations), weights)
-    model.phrases = {key: list(readings) for key, readings in base.phrases.items()}
-    model.phrase_starts = set(base.phrase_starts)
-    model.max_phrase = base.max_phrase
+        for symbol in counts.counts.symbols:
+            if symbol not in model.id_of and is_valid(symbol):
+                model._syllable_id(symbol)
+    pooled = ngrams.pool([u.counts for u in user], model.syllables)
+    syllables = int(pooled.unigrams[len(CLASSES):].sum())
+    if syllables and weight > 0.0:
+        lm = ngrams.estimate(pooled, min_trigram=1)
+        mixture = weight * syllables / (syllables + USER_PRIOR_SYLLABLES)
+        model.user = UserModel(lm, mixture)
+        # readings ranked by the mixed unigram too
+        user_p = np.exp(lm.unigram_logp.astype(np.float64))
+        for sid in range(len(model.syllables)):
+            shipped = math.exp(model.logp[sid]) if sid < model.shipped_size else 0.0
+            p = mixture * user_p[sid] + (1.0 - mixture) * shipped
+            model.logp[sid] = math.log(p) if p > 0.0 else weights.unknown_logp
+        for ids in model.by_skeleton.values():
+            ids.sort(key=lambda i: -model.logp[i])
     for counts in user:
         for phrase in counts.phrases:
             model.add_phrase_syllables(phrase.split())
         model.add_phrases(counts.names)
     return model
-
-
-def is_valid_token(syllable: str) -> bool:
-    """A syllable the model may hold: a valid one, or a stand-in (NUMBER, ABBREVIATION)."""
-    return syllable in (NUMBER, ABBREVIATION) or is_valid(syllable)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import os
+from numbers import Real
+from typing import Iterable, NamedTuple
 
 from .model import Weights
 
@@ -48,7 +50,7 @@ class Options(NamedTuple):
     model_weight: float = 0.9
 
     #: At most this many readings per word are weighed by the decoder.
-    max_candidates: int = 6
+    max_candidates: int = 12
 
     #: Wrap every word whose reading has a confidence below ``threshold`` in
     #: ``marker`` (its ``…`` stands for the word), so a reviewer sees the doubtful ones.
@@ -60,15 +62,24 @@ class Options(NamedTuple):
     weights: Weights = Weights()
 
     def validate(self) -> "Options":
-        """Raise ValueError on a value outside its choices; return self."""
+        """Raise TypeError on a value of the wrong type, ValueError on one outside its choices; return self.
+
+        >>> Options(max_candidates="3").validate()
+        Traceback (most recent call last):
+        TypeError: max_candidates must be an integer, not str
+        """
+        for name, kinds, what in _TYPES:
+            value = getattr(self, name)
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                raise TypeError(f"{name} must be {what}, not {type(value).__name__}")
+        for name in ("phrases", "lexicon", "models"):
+            strings(name, getattr(self, name), paths=name == "models")
         if self.style not in STYLE_CHOICES:
             raise ValueError(f"style must be one of {', '.join(STYLE_CHOICES)}, not {self.style!r}")
         if self.mode not in MODE_CHOICES:
             raise ValueError(f"mode must be one of {', '.join(MODE_CHOICES)}, not {self.mode!r}")
         if not 0.0 <= self.model_weight < 1.0:
             raise ValueError("model_weight must be at least 0 and below 1")
-        if isinstance(self.models, str) or isinstance(self.lexicon, str):
-            raise ValueError("models and lexicon are tuples of strings, not one string")
         if self.max_candidates < 1:
             raise ValueError("max_candidates must be at least 1")
         if not 0.0 <= self.threshold <= 1.0:
@@ -76,3 +87,38 @@ class Options(NamedTuple):
         if "…" not in self.marker:
             raise ValueError("marker must contain … where the word goes, as in ⟦…⟧")
         return self
+
+
+# (field, accepted types, what the message calls them); bool is an int, but never a count.
+_TYPES = (
+    ("style", (str,), "a string"),
+    ("mode", (str,), "a string"),
+    ("model_weight", (Real,), "a number"),
+    ("max_candidates", (int,), "an integer"),
+    ("mark_uncertain", (bool,), "True or False"),
+    ("threshold", (Real,), "a number"),
+    ("marker", (str,), "a string"),
+    ("weights", (Weights,), "a Weights"),
+)
+
+
+def strings(name: str, values: Iterable[str], paths: bool = False) -> tuple[str, ...]:
+    """*values* (phrases, words, model folders) as a tuple, each checked: one string is no list of them.
+
+    >>> strings("phrases", ["Hòa Lạc"])
+    ('Hòa Lạc',)
+    >>> strings("phrases", "Hòa Lạc")
+    Traceback (most recent call last):
+    ValueError: phrases is a list of strings, not one string: give ('Hòa Lạc',)
+    """
+    if isinstance(values, (str, bytes)):
+        raise ValueError(f"{name} is a list of strings, not one string: give ({values!r},)")
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of strings, not {type(values).__name__}") from None
+    kinds = (str, os.PathLike) if paths else (str,)
+    for value in values:
+        if not isinstance(value, kinds):
+            raise TypeError(f"{name} must hold strings, not {type(value).__name__}")
+    return values

@@ -340,3 +340,18 @@ def all_syllables() -> list[str]:
             if _takes_tone(base, tone):
                 result.add(place_tone(base, tone, "hòa"))
     return sorted(result)
+
+
+@functools.lru_cache(maxsize=1)
+def _skeletons() -> frozenset[str]:
+    return frozenset(skeleton(base) for base in _valid_bases())
+
+
+def is_skeleton(word: str) -> bool:
+    """True when *word* is a possible syllable with its marks taken off (or a syllable itself).
+
+    >>> is_skeleton("bien"), is_skeleton("biên"), is_skeleton("config")
+    (True, True, False)
+    """
+    text = unicodedata.normalize("NFC", word).lower()
+    return is_valid(text) or skeleton(text) in _skeletons()

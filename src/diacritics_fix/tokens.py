@@ -85,6 +85,42 @@ _WORD_CASE = regex.compile(r"^(?:\p{Ll}[\p{Ll}\p{M}]*|\p{Lu}[\p{Ll}\p{M}]*|\p{Lu
 _SLASHED_WORDS = regex.compile(r"^[(\[\"'«“]*\p{Ll}[\p{Ll}\p{M}]*(?:/\p{Ll}[\p{Ll}\p{M}]*)+[)\]\"'»”.,;:!?]*$")
 
 
+def is_roman(text: str) -> bool:
+    """A roman numeral as documents number chapters and terms: ``IV``, ``XII``.
+
+    >>> is_roman("XII"), is_roman("XIIII"), is_roman("MIX")
+    (True, False, False)
+    """
+    return bool(text) and _ROMAN.match(text) is not None
+
+
+def is_address(text: str) -> bool:
+    """A URL or an e-mail address."""
+    return _URL.match(text) is not None
+
+
+# An amount and its unit, or words per unit: "đồng/01", "1.500.000đ/tháng",
+# "đồng/người/tháng", "100.000đ/lượt".  Its lowercase letter runs are words.
+_PER_UNIT = regex.compile(
+    r"^(?:\d+(?:[.,]\d+)*)?(?:\p{Ll}[\p{Ll}\p{M}]*)?(?:/(?:\d+(?:[.,]\d+)*|\p{Ll}[\p{Ll}\p{M}]*))+[.,;:)]*$"
+)
+_PER_UNIT_PART = regex.compile(r"(?P<number>\d+(?:[.,]\d+)*)|(?P<word>\p{Ll}[\p{Ll}\p{M}]*)|(?P<sign>[^\d\p{L}]+)")
+
+
+def _split_per_unit(chunk: str, offset: int, out: list[Token]) -> None:
+    """Numbers, words and signs of an amount-per-unit chunk; a unit glued to a number stays as it is."""
+    for match in _PER_UNIT_PART.finditer(chunk):
+        text, start = match.group(), offset + match.start()
+        if match.lastgroup == "number":
+            out.append(Token(NUMBER, text, start))
+        elif match.lastgroup == "word" and out and out[-1].kind == NUMBER and out[-1].end == start:
+            out[-1] = Token(NUMBER, out[-1].text + text, out[-1].start)  # "1.500.000đ": one amount
+        elif match.lastgroup == "word":
+            out.append(Token(WORD, text, start))
+        else:
+            out.append(Token(PUNCT, text, start))
+
+
 def _chunk_kind(chunk: str) -> str:
     """How the letter runs inside one whitespace-free chunk are to be treated."""
     if _URL.match(chunk):
@@ -127,6 +163,9 @@ def _split_chunk(chunk: str, offset: int, out: list[Token], line_start: bool) ->
         out.append(Token(MIXED, core, offset + len(lead)))
         if trail:
             out.append(Token(PUNCT, trail, offset + len(lead) + len(core)))
+        return
+    if "/" in chunk and _PER_UNIT.match(chunk) and any(ch.isalpha() for ch in chunk):
+        _split_per_unit(chunk, offset, out)
         return
     kind = _chunk_kind(chunk)
     if kind == PROTECTED:

@@ -4,7 +4,7 @@
 The accented text is the source of truth; the stripped text is never edited by
 hand.  This script rewrites:
 
-* ``tests/cases/stripped.json``: for every case, ``"input"`` is recomputed from
+* ``tests/cases/stripped.json`` and ``everyday.json``: for every case, ``"input"`` is recomputed from
   ``"expected"``.  Keys are written in the order label, input, expected,
   comment (any other keys follow, unchanged).
 * ``examples/cong-van.txt``: recomputed from ``examples/cong-van.expected.txt``.
@@ -50,6 +50,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 STRIPPED_JSON = HERE / "stripped.json"
+EVERYDAY_JSON = HERE / "everyday.json"
 EXAMPLE_EXPECTED = ROOT / "examples" / "cong-van.expected.txt"
 EXAMPLE_STRIPPED = ROOT / "examples" / "cong-van.txt"
 
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     targets = [
         (STRIPPED_JSON, regenerate_cases().encode("utf-8")),
+        (EVERYDAY_JSON, regenerate_cases(EVERYDAY_JSON).encode("utf-8")),
         (EXAMPLE_STRIPPED, regenerate_example()),
     ]
     stale = []

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Rewrite ``tests/cases/known-failures.json`` from what the library does now.
 
-Every case of ``stripped.json`` (``restore(input) == expected``) and of
+Every case of ``stripped.json`` and ``everyday.json`` (``restore(input) == expected``) and of
 ``negative.json`` (``restore(text) == text``) is run.  Each case that fails gets
 an entry ``{"label": ..., "got": ..., "comment": ...}`` in known-failures.json,
 in the order the cases appear (stripped cases first).  A case that passes now
@@ -30,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 STRIPPED_JSON = HERE / "stripped.json"
+EVERYDAY_JSON = HERE / "everyday.json"
 NEGATIVE_JSON = HERE / "negative.json"
 KNOWN_FAILURES_JSON = HERE / "known-failures.json"
 NEW_COMMENT = "not yet restored correctly"
@@ -50,7 +51,7 @@ def current_failures() -> list[tuple[str, str]]:
     from diacritics_fix import restore
 
     failures = []
-    for case in load_json(STRIPPED_JSON):
+    for case in load_json(STRIPPED_JSON) + load_json(EVERYDAY_JSON):
         got = restore(case["input"])
         if got != case["expected"]:
             failures.append((case["label"], got))

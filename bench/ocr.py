@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 

@@ -37,7 +37,6 @@ document), and so are decoded lattices.
 
 from __future__ import annotations
 
-import math
 import threading
 from typing import NamedTuple, Sequence
 

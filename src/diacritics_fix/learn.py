@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime
 import glob
-import gzip
 import json
 import os
 import secrets

@@ -43,7 +43,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 
 from . import ngrams
-from .ngrams import MAX_VOCABULARY
+from .ngrams import MAX_VOCABULARY  # noqa: F401 (candidates.KEEP is defined from it)
 from .symbols import ABBR, BOS, CLASSES, EOS, NUM, UNK
 from .syllable import canonical, is_valid, skeleton
 

@@ -40,7 +40,7 @@ from pathlib import Path
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -330,7 +330,6 @@ def estimate(counts: Counts | NgramCounts, min_trigram: int = 2, min_bigram: int
     symbols = raw.symbols
     size = len(symbols)
     bos = symbols.index(BOS)
-    eos = symbols.index(EOS)
 
     # -- adjusted counts -------------------------------------------------------
     t_keys, t_counts = raw.trigram_keys, raw.trigram_counts
@@ -370,7 +369,6 @@ def estimate(counts: Counts | NgramCounts, min_trigram: int = 2, min_bigram: int
     # -- trigrams --------------------------------------------------------------
     d3 = discounts(t_counts)
     t_context = (t_keys >> SHIFT).astype(np.uint32)  # the bigram a b
-    t_second = (t_keys & MASK).astype(np.int64)
     ctx_where, ctx_found = _lookup(b_keys, t_context)
     assert ctx_found.all(), "every trigram's context is a counted bigram"
     suffix_where, suffix_found = _lookup(b_keys, (t_keys & 0xFFFFFFFF).astype(np.uint32))

@@ -754,8 +754,6 @@ def _code_or_unit(tokens: list[tk.Token], index: int, numbered: bool) -> bool:
 
 
 _NUMBERED_CODE = re.compile(r"^\d{1,3}[A-ZĐ]{1,2}$")
-#: Units of two letters or more, written after a number or before a slash.
-_LONG_UNITS = frozenset("km cm mm dm kg mg ha ml kw mw gb mb kb tb".split())
 
 
 def _digit_word(tokens: list[tk.Token], index: int) -> tk.Token | None:
@@ -777,6 +775,8 @@ _DIGIT_WORD = re.compile(r"^\d([^\W\d_A-ZĐ]{1,2})$")  # lowercase: "1A" is a co
 _UNITS = frozenset("m cm mm km dm g kg mg t ha l ml h s p' w kw mw v a gb mb kb tb đ d k".split())
 #: Units with a power, printed as read (``m2`` is no misread ``mã``).
 _UNIT_POWERS = frozenset("m2 m3 km2 cm2 cm3 dm2 dm3 mm2".split())
+#: Those of two letters or more, kept as written after a number or before a slash (``km/01``).
+_LONG_UNITS = frozenset(unit for unit in _UNITS if len(unit) > 1 and unit.isalpha())
 
 
 def _space_read_as_dot(tokens: list[tk.Token], index: int) -> bool:

@@ -222,6 +222,7 @@ class SlotCache:
         self._ocr_slots: dict[tuple[str, str | None, bool], Slot] = {}
         self._misread: dict[str, bool] = {}  # looks_misread, for words with no OCR slot yet
         self._shapes: dict[str, tuple[bool, bool]] = {}
+        self.classes: dict[str, int] = {}  # paragraphs.word_class, kept by paragraphs.lines
         self._logps: dict[str, float | None] = {}
 
         self._serials = _SERIALS  # one count for every cache: a decoder never sees two slots with one serial

@@ -55,9 +55,34 @@ PARAGRAPH_END = frozenset(".:;!?")
 class WordShapes(Protocol):
     """What the line statistics need to know of a word (candidates.SlotCache provides it)."""
 
+    #: A word's class (:func:`word_class`) by its text, kept by :func:`lines`.
+    classes: dict[str, int]
+
     def shape(self, text: str) -> tuple[bool, bool]: ...
 
     def looks_misread(self, text: str) -> bool: ...
+
+
+# The classes of words a line counts (the order of Line.counts), and words that count for nothing.
+MARKED, UNMARKED, FOREIGN, GARBLED, NOTHING = range(5)
+# At most this many words' classes are kept.
+MAX_CLASSES = 200_000
+
+
+def word_class(text: str, shapes: WordShapes) -> int:
+    """How a word (a WORD token) counts in its line's evidence.
+
+    All-caps words that are not English words (UBND, TT, HĐND) count for
+    nothing: abbreviations say nothing about the language.
+    """
+    shaped, is_marked = shapes.shape(text)
+    if shaped:
+        return MARKED if is_marked else UNMARKED
+    if is_english_word(text):
+        return FOREIGN
+    if len(text) == 1 or not text.isupper():
+        return GARBLED if shapes.looks_misread(text) else FOREIGN
+    return NOTHING
 
 
 class Line(NamedTuple):
@@ -74,14 +99,15 @@ class Line(NamedTuple):
 
 
 def lines(text: str, tokens: Sequence[tk.Token], shapes: WordShapes) -> list[Line]:
-    """The lines of *text* with their counts of marked, unmarked, foreign and garbled words.
-
-    All-caps words that are not English words (UBND, TT, HĐND) count for
-    nothing: abbreviations say nothing about the language.
-    """
+    """The lines of *text* with their counts of marked, unmarked, foreign and garbled words
+    (:func:`word_class`)."""
     result = []
     start = 0
-    counts = [0, 0, 0, 0]
+    counts = [0, 0, 0, 0, 0]
+    classes = shapes.classes
+    known = classes.get
+    if len(classes) > MAX_CLASSES:
+        classes.clear()
 
     def close(end: int) -> None:
         code = is_code_line(text[tokens[start].start:tokens[end - 1].end]) if end > start else False
@@ -90,18 +116,16 @@ def lines(text: str, tokens: Sequence[tk.Token], shapes: WordShapes) -> list[Lin
     for i, token in enumerate(tokens):
         kind = token.kind
         if kind == tk.WORD:
-            shaped, is_marked = shapes.shape(token.text)
-            if shaped:
-                counts[0 if is_marked else 1] += 1
-            elif is_english_word(token.text):
-                counts[2] += 1
-            elif len(token.text) == 1 or not token.text.isupper():
-                counts[3 if shapes.looks_misread(token.text) else 2] += 1
+            word = token.text
+            found = known(word)
+            if found is None:
+                found = classes[word] = word_class(word, shapes)
+            counts[found] += 1
         elif kind == tk.MIXED:
-            counts[3 if shapes.looks_misread(token.text) else 2] += 1
+            counts[GARBLED if shapes.looks_misread(token.text) else FOREIGN] += 1
         elif kind == tk.BREAK:
             close(i + 1)
-            start, counts = i + 1, [0, 0, 0, 0]
+            start, counts = i + 1, [0, 0, 0, 0, 0]
     close(len(tokens))
     return result
 
@@ -184,7 +208,7 @@ _CODE_SIGNS = regex.compile(
 _INNER_CAPITALS = regex.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")
 _WORDS = regex.compile(r"\p{L}+")
 # A quick look for anything _CODE_SIGNS could find (a superset of it).
-_CODE_HINT = regex.compile(r"[_{}=|&<>]|::|^\s*(?:#|//)|[a-z][A-Z]|\w\(|;\s*$|^\s*[)}\]]")
+_CODE_HINT = regex.compile(r"[_{}=|&<>]|::|^\s*[#/]|[a-z][A-Z]|\w\(|;\s*$|^\s*[)}\]]")
 _EDGES = "()[]{};:,.\"'!?"
 # A line needs this many signs of code, and Vietnamese syllables for fewer
 # than this share of its words, to be left alone as code.
@@ -205,8 +229,12 @@ def is_code_line(line: str) -> bool:
     >>> is_code_line('echo "Anh kiem tra giup em = 5 nhe."'), is_code_line("Xem muc {a} trong bang; ket qua tot.")
     (False, False)
     """
-    if not _CODE_HINT.search(line) and _KEYWORDS.isdisjoint(word.strip(_EDGES) for word in line.split()):
-        return False  # no sign of code at all: most lines, decided cheaply
+    if not _CODE_HINT.search(line):
+        # No strong sign (those are all hinted): code only when it starts with a keyword
+        # and has another (the rule below); most lines are decided here, cheaply.
+        first = _WORDS.search(line)
+        if first is None or first.group() not in _KEYWORDS:
+            return False
     words = _WORDS.findall(line)
     strong = len(_CODE_SIGNS.findall(line))
     signs = strong + sum(1 for w in words if w in _KEYWORDS) + len(_INNER_CAPITALS.findall(line))

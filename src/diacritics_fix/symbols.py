@@ -152,8 +152,6 @@ def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: i
     >>> neighbour_symbol(tokens, 8, -1, 0, len(tokens)), neighbour_symbol(tokens, 8, 1, 0, len(tokens))
     ('dân', ',')
     """
-    from .ngrams import word_symbol
-
     j = index + step
     while start <= j < end and tokens[j].kind == tk.SPACE:
         j += step
@@ -163,7 +161,7 @@ def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: i
     if token.kind == tk.WORD:
         symbol = _WORD_SYMBOLS.get(token.text)
         if symbol is None:
-            symbol = word_symbol(token.text)
+            symbol = ngrams.word_symbol(token.text)
             if len(_WORD_SYMBOLS) < 200_000:
                 _WORD_SYMBOLS[token.text] = symbol
         return symbol
@@ -175,3 +173,6 @@ def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: i
     if token.kind == tk.MIXED:
         return UNK
     return CODE
+
+
+from . import ngrams  # noqa: E402 (ngrams imports this module: bound last, used at call time)

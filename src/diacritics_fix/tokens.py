@@ -242,30 +242,38 @@ def tokenize(text: str) -> list[Token]:
     """Split *text* into tokens whose texts join back to *text* exactly."""
     tokens: list[Token] = []
     append = tokens.append
+    new = tuple.__new__  # Token(kind, text, start) without the call through Token.__new__: a word makes two or three
+    kind_of = _KIND_OF_WORD.get
     pattern = _TOKEN if _COMBINING.search(text) else _TOKEN_PLAIN
     line_start = True  # a list item may start here: after a line break, ";" or ":"
     for match in pattern.finditer(text):
         group = match.lastgroup
         if group == "space":
-            append(Token(SPACE, match.group(), match.start()))
+            append(new(Token, (SPACE, match.group(), match.start())))
             continue
         if group == "brk":
-            append(Token(BREAK, match.group(), match.start()))
+            append(new(Token, (BREAK, match.group(), match.start())))
             line_start = True
             continue
         if group == "simple" or match.group("word") is not None:
             start = match.start()
             lead, word, trail = match.group("lead", "word", "trail")
             if lead:
-                append(Token(PUNCT, lead, start))
-            append(Token(_word_kind(word, trail, line_start and not lead), word, start + len(lead)))
+                append(new(Token, (PUNCT, lead, start)))
+                start += len(lead)
+            kind = kind_of(word) if len(word) > 1 else None
+            append(new(Token, (kind or _word_kind(word, trail, line_start and not lead), word, start)))
             if trail:
-                append(Token(PUNCT, trail, start + len(lead) + len(word)))
-        elif group == "num":
+                append(new(Token, (PUNCT, trail, start + len(word))))
+                line_start = trail[-1] in ";:"
+            else:
+                line_start = False
+            continue
+        if group == "num":
             number = match.group("number")
-            append(Token(NUMBER, number, match.start()))
+            append(new(Token, (NUMBER, number, match.start())))
             if len(number) < len(match.group()):
-                append(Token(PUNCT, match.group("ntrail"), match.start() + len(number)))
+                append(new(Token, (PUNCT, match.group("ntrail"), match.start() + len(number))))
         else:
             _split_chunk(match.group(), match.start(), tokens, line_start)
         line_start = match.group().endswith((";", ":"))

@@ -196,7 +196,7 @@ class Model:
         score = weights.lm * logp
         keys = (first.astype(np.uint64) << SHIFT | second.astype(np.uint64)).astype(np.uint32)
         if len(self.pair_keys):
-            where = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            where = np.minimum(ngrams.search_sorted(self.pair_keys, keys), len(self.pair_keys) - 1)
             masks = np.where(self.pair_keys[where] == keys, self.pair_lists[where], 0)
             if masks.any():
                 table = np.array([list_evidence(m, weights) for m in range(16)])
@@ -208,7 +208,11 @@ class Model:
     def trigram_gains(self, before: np.ndarray, first: np.ndarray, second: np.ndarray,
                       domain: str | None = None) -> np.ndarray:
         """What the syllable *before* adds: weighted ``log P(second | before first) - log P(second | first)``."""
-        gain = self._trigram_logps(before, first, second, domain) - self._bigram_logps(first, second, domain)
+        (h, a, b), outside = self._known(before, first, second)
+        if outside is None and self.user is None:
+            gain = self.domains[domain or self.default_domain].trigram_gains(h, a, b)
+        else:
+            gain = self._trigram_logps(before, first, second, domain) - self._bigram_logps(first, second, domain)
         return (self.weights.lm * self.weights.trigram) * gain
 
     def sequence_logps(self, before: np.ndarray, first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:

@@ -264,6 +264,21 @@ class BackoffModel:
         backoff = np.where(found2, self.bigram_backoff[where2], 0.0)
         return np.where(found3, self.trigram_logp[where3], backoff + self.bigram_logps(b, c))
 
+    def trigram_gains(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """``log P(c | a b) - log P(c | b)`` for arrays of ids: what *a* adds.  Where the trigram
+        is not stored that is the backoff weight of ``a b`` alone, so ``b c`` is looked up only
+        for the stored trigrams."""
+        gain = np.zeros(len(c))
+        if not len(self.trigram_keys):
+            return gain
+        a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
+        where3, found3 = _lookup(self.trigram_keys, a64 << 2 * SHIFT | b64 << SHIFT | c64)
+        where2, found2 = _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32))
+        gain[found2] = self.bigram_backoff[where2[found2]]
+        if found3.any():
+            gain[found3] = self.trigram_logp[where3[found3]] - self.bigram_logps(b[found3], c[found3])
+        return gain
+
     def locate(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple:
         """Where the trigrams ``a b c``, the contexts ``a b`` and the bigrams ``b c`` are in the keys:
         models that share their keys (the domains) look them up once (see :meth:`trigram_logps_at`)."""
@@ -305,9 +320,20 @@ class BackoffModel:
         return float(np.exp(-values.mean()))
 
 
+def search_sorted(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(keys, queries)``, quicker for many queries: searched in order (each
+    search starts where the last ended, in memory a cache has seen), then put back."""
+    if len(queries) < 64:
+        return np.searchsorted(keys, queries)
+    order = np.argsort(queries)
+    where = np.empty(len(queries), dtype=np.intp)
+    where[order] = np.searchsorted(keys, queries[order])
+    return where
+
+
 def _lookup(keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of *queries* in sorted *keys*, and whether each was found."""
-    where = np.searchsorted(keys, queries)
+    where = search_sorted(keys, queries)
     where = np.minimum(where, len(keys) - 1) if len(keys) else np.zeros_like(where)
     found = keys[where] == queries if len(keys) else np.zeros(len(queries), dtype=bool)
     return where, found

@@ -62,3 +62,39 @@ def test_threads_sharing_a_decoder_with_tiny_caches_get_the_sequential_results(i
         for order, decoded in out:
             by_line = {id(lattice): reading for lattice, reading in zip(order, readings(model, order, decoded))}
             assert [by_line[id(lattice)] for lattice in batch] == expected
+
+
+def test_first_pass_max_marginals_are_those_of_every_path_tried():
+    """The first pass (pairs only) gives each reading the score of the best path through it:
+    checked against trying every path of short lattices with slots of one to five readings."""
+    import itertools
+
+    import numpy as np
+
+    from diacritics_fix.decode import _first_pass, _Pairs
+
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        lattices = [[1, *rng.integers(1, 6, size=rng.integers(1, 5)), 1] for _ in range(rng.integers(1, 4))]
+        widths = np.array([w for lattice in lattices for w in lattice])
+        width = int(widths.max())
+        unary = np.full((len(widths), width), -np.inf)
+        for g, w in enumerate(widths):
+            unary[g, :w] = rng.normal(size=w).astype(np.float32)
+        offsets = np.concatenate([[0], np.cumsum(widths[:-1] * widths[1:])])
+        values = rng.normal(size=int(offsets[-1])).astype(np.float32)
+        starts = set(np.cumsum([0] + [len(lattice) for lattice in lattices])[:-1].tolist())
+        _, _, marginals = _first_pass(widths, unary, _Pairs(values, offsets[:-1], widths, width, starts))
+        g = 0
+        for lattice in lattices:
+            best = np.full((len(lattice), width), -np.inf)
+            for path in itertools.product(*(range(w) for w in lattice)):
+                score = sum(unary[g + i, k] for i, k in enumerate(path)) + sum(
+                    values[offsets[g + i] + path[i] * lattice[i + 1] + path[i + 1]] for i in range(len(lattice) - 1))
+                for i, k in enumerate(path):
+                    best[i, k] = max(best[i, k], score)
+            for i, w in enumerate(lattice):
+                if w > 1:  # (a slot of one reading is 0: nothing to choose there)
+                    got = marginals[g + i, :w]
+                    assert np.allclose(got - got.max(), best[i, :w] - best[i, :w].max(), atol=1e-4), (lattice, i)
+            g += len(lattice)

@@ -134,10 +134,11 @@ def _padded(store: _Store, offsets: np.ndarray, widths: np.ndarray, width: int, 
 class _Pairs:
     """The pair scores of a batch of slots, taken out of the flat store only where a pass needs them.
 
-    ``blocks(at)`` gives the pairs from slots *at* to the slots after them as
-    ``(len(at), width, width)`` arrays padded with -inf; ``between(at, left,
-    right)`` single scores.  (Padding every pair of a large batch at once
-    would take hundreds of megabytes.)
+    ``values[offsets[g]:]`` holds the ``widths[g] × widths[g + 1]`` scores from
+    the readings of slot *g* to those of the next (the first pass reads them
+    there, :class:`_Flat`); ``between(at, left, right)`` gives single scores.
+    (Padding every pair of a large batch at once would take hundreds of
+    megabytes.)
     """
 
     def __init__(self, values: np.ndarray, offsets: np.ndarray, widths: np.ndarray, width: int,
@@ -147,42 +148,6 @@ class _Pairs:
         for g in boundaries:
             if 0 < g <= len(widths):
                 self.crossing[g - 1] = True
-
-    def all_blocks(self) -> np.ndarray:
-        """The blocks of every pair of the batch (the last slot's row is padding).
-
-        Pairs are taken out by shape (left width × right width): each shape
-        copies only its real scores, with no per-element mask.
-        """
-        width, widths = self.width, self.widths
-        size = len(widths) - 1
-        out = np.full((max(size, 0) + 1, width, width), -np.inf, dtype=np.float32)
-        if size <= 0:
-            return out
-        shape = widths[:-1] * 64 + widths[1:]
-        shape[self.crossing[:size]] = -1
-        order = np.argsort(shape, kind="stable")
-        ordered = shape[order]
-        bounds = np.flatnonzero(np.diff(ordered)) + 1
-        for group in np.split(order, bounds):
-            code = int(shape[group[0]])
-            if code < 0:
-                continue
-            r, c = divmod(code, 64)
-            template = (np.arange(r)[:, None] * c + np.arange(c)[None, :])
-            out[group[:, None, None], np.arange(r)[None, :, None], np.arange(c)[None, None, :]] = \
-                self.values[self.offsets[group][:, None, None] + template[None, :, :]]
-        return out
-
-    def blocks(self, at: np.ndarray) -> np.ndarray:
-        width = self.width
-        r = self.widths[at][:, None, None]
-        c = self.widths[at + 1][:, None, None]
-        i = np.arange(width)[None, :, None]
-        j = np.arange(width)[None, None, :]
-        valid = (i < r) & (j < c) & ~self.crossing[at][:, None, None]
-        index = np.where(valid, self.offsets[at][:, None, None] + i * c + j, 0)
-        return np.where(valid, self.values[index], -np.inf)
 
     def between(self, at: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """The score from reading *left* of slot *at* to reading *right* of the next (same shapes)."""
@@ -408,36 +373,32 @@ def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[n
     """The readings each slot keeps for the second pass, best first: (kept, how many, max-marginals).
 
     Max-marginals with pairs only: forward and backward scores over the pieces
-    between slots with one reading.
+    between slots with one reading.  The scores are kept flat, each slot's
+    own readings only (:class:`_Flat`): slots of one text have from one to a
+    dozen readings, and padding every pair to the widest would do three
+    times the work.
     """
     size, width = unary.shape
-    unary = unary.astype(np.float32)  # enough to prune by, and twice as quick
     forward = np.full((size, width), -np.inf, dtype=np.float32)
     backward = np.zeros((size, width), dtype=np.float32)
     starts, lengths = _pieces(widths == 1)
     if len(starts):
-        # Lay the pieces out step by step: the slots of step t of every piece still going on are
-        # contiguous (pieces longest first), so each step of the passes works on plain slices.
-        longest = int(lengths[0])
-        going = [int(np.count_nonzero(lengths > step)) for step in range(longest)]
-        base = np.concatenate([[0], np.cumsum(going)])
-        order = np.concatenate([starts[:going[step]] + step for step in range(longest)])
-        blocks = pairs.all_blocks()
-        into = blocks[np.maximum(order - 1, 0)]  # the pair leading into each laid-out slot
-        into_t = np.ascontiguousarray(into.transpose(0, 2, 1))  # [to, from]: reduce over the last axis
-        own = unary[order]
-        f = np.empty_like(own)
-        b = np.zeros_like(own)
-        f[:going[0]] = own[:going[0]]
-        for step in range(1, longest):
-            here, before = slice(base[step], base[step + 1]), slice(base[step - 1], base[step - 1] + going[step])
-            f[here] = np.max(into_t[here] + f[before][:, None, :], axis=2) + own[here]
-        for step in range(longest - 2, -1, -1):
-            after = slice(base[step + 1], base[step + 2])
-            here = slice(base[step], base[step] + going[step + 1])
-            b[here] = np.max(into[after] + (own[after] + b[after])[:, None, :], axis=2)
-        forward[order] = f
-        backward[order] = b
+        flat = _Flat(starts, lengths, widths, pairs.offsets, width)
+        own = unary.astype(np.float32).ravel()[flat.padded]  # enough to prune by, and twice as quick
+        values = pairs.values
+        f = own.copy()  # the first slot of each piece: its own score
+        into = values[flat.into_pair]  # the pair leading into each slot, ordered (slot, reading, reading before)
+        for step in range(1, flat.longest):
+            (a, b), (e, g), ends = flat.forward[step]
+            f[a:b] = np.maximum.reduceat(into[e:g] + f[flat.into_before[e:g]], ends) + own[a:b]
+        back = np.zeros_like(own)
+        out = values[flat.out_pair]  # the pair leading out of each slot, ordered (slot, reading, reading after)
+        for step in range(flat.longest - 2, -1, -1):
+            (a, b), (e, g), ends = flat.backward[step]
+            after = flat.out_after[e:g]
+            back[a:b] = np.maximum.reduceat(out[e:g] + (own[after] + back[after]), ends)
+        forward.ravel()[flat.padded] = f
+        backward.ravel()[flat.padded] = back
     with np.errstate(invalid="ignore"):
         marginals = forward + backward
     marginals[np.isnan(marginals)] = -np.inf
@@ -453,6 +414,83 @@ def _first_pass(widths: np.ndarray, unary: np.ndarray, pairs: _Pairs) -> tuple[n
         kept[:, r] = top
         rest[rows, top] = -np.inf
     return kept, count, marginals
+
+
+class _Flat:
+    """The pieces of a batch laid out for the first pass, each slot with its own readings only.
+
+    Slots are laid out step by step (the slots of step t of every piece still
+    going on are contiguous: pieces longest first), and their readings one
+    after the other: a slot's scores are a run of a flat array.  For each step,
+    ``forward[step]`` gives the run of readings it fills, the run of
+    (reading, reading before) pairs it reads (``into_pair`` in the pair
+    scores, ``into_before`` in the flat scores) and where each reading's pairs
+    begin within that run; ``backward[step]`` the same for the pairs to the
+    reading after (``out_pair``, ``out_after``).  ``padded`` places each flat
+    score in a ``(slots, width)`` array.
+    """
+
+    def __init__(self, starts: np.ndarray, lengths: np.ndarray, widths: np.ndarray, offsets: np.ndarray,
+                 width: int) -> None:
+        self.longest = longest = int(lengths[0])
+        going = np.array([np.count_nonzero(lengths > step) for step in range(longest)])
+        base = np.concatenate([[0], np.cumsum(going)])
+        order = np.concatenate([starts[:going[step]] + step for step in range(longest)])
+        w = widths[order]
+        first = np.concatenate([[0], np.cumsum(w)])  # each laid-out slot's first reading
+        readings = int(first[-1])
+        # each flat reading: its laid-out slot and its index among the slot's readings
+        slot_of = np.repeat(np.arange(len(order)), w)
+        reading = np.arange(readings) - first[slot_of]
+        self.padded = order[slot_of] * width + reading
+        # the same piece's slot one step before / after each laid-out slot (-1: none)
+        step_of = np.repeat(np.arange(longest), going)
+        before = np.full(len(order), -1)
+        later = step_of > 0
+        before[later] = np.arange(len(order))[later] - base[step_of[later]] + base[step_of[later] - 1]
+        after = np.full(len(order), -1)
+        after[before[later]] = np.flatnonzero(later)
+        # The pairs of a slot with the one before (after) are all (reading, reading before (after))
+        # of the two; each reading's pairs are a run, and each index is a run's own base plus the
+        # position in the run (times the width of the slot after, for the pairs before).
+        counting = np.arange(int((w[before[later]] * w[later]).sum() if later.any() else 0) + 1)
+
+        # forward: for each reading of a slot with a slot before, every reading of the one before
+        slot, own_reading, count, pair_start, row_of = _runs(before, slot_of, reading, w)
+        run, size = pair_start[:-1], int(pair_start[-1])
+        stride = np.repeat(w[slot], count)
+        self.into_pair = np.repeat(offsets[order[slot] - 1] + own_reading - run * w[slot], count) + counting[:size] * stride
+        self.into_before = np.repeat(first[before[slot]] - run, count) + counting[:size]
+        self.forward = self._steps(going, base, first, row_of, pair_start, 1, longest, going)
+
+        # backward: for each reading of a slot with a slot after, every reading of the one after
+        slot, own_reading, count, pair_start, row_of = _runs(after, slot_of, reading, w)
+        run, size = pair_start[:-1], int(pair_start[-1])
+        self.out_pair = np.repeat(offsets[order[slot]] + own_reading * count - run, count) + counting[:size]
+        self.out_after = np.repeat(first[after[slot]] - run, count) + counting[:size]
+        self.backward = self._steps(going, base, first, row_of, pair_start, 0, longest - 1, np.append(going[1:], 0))
+
+    @staticmethod
+    def _steps(going, base, first, row_of, pair_start, begin: int, end: int, slots) -> list:
+        """For each step from *begin* to *end*: the flat readings it fills (its first *slots[step]*
+        slots), its run of pairs, and where each reading's pairs start in that run."""
+        steps: list = [None] * begin
+        for step in range(begin, end):
+            a, b = int(first[base[step]]), int(first[base[step] + slots[step]])
+            ra, rb = int(row_of[a]), int(row_of[b - 1]) + 1
+            e, g = int(pair_start[ra]), int(pair_start[rb])
+            steps.append(((a, b), (e, g), pair_start[ra:rb] - e))
+        return steps
+
+
+def _runs(neighbour: np.ndarray, slot_of: np.ndarray, reading: np.ndarray, w: np.ndarray):
+    """The flat readings whose slot has a *neighbour* (laid-out index, -1: none): their slots, their
+    indexes in the slot, how many readings the neighbour has, where each one's run of pairs
+    starts (and the end), and each flat reading's row among them."""
+    has = neighbour[slot_of] >= 0
+    slot = slot_of[has]
+    count = w[neighbour[slot]]
+    return slot, reading[has], count, np.concatenate([[0], np.cumsum(count)]), np.cumsum(has) - 1
 
 
 def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start, model: Model,

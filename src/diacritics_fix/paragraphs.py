@@ -20,6 +20,7 @@ words that could be Vietnamese syllables without them, foreign words, and
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections import Counter
 from typing import NamedTuple, Protocol, Sequence
@@ -208,7 +209,8 @@ _CODE_SIGNS = regex.compile(
 _INNER_CAPITALS = regex.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")
 _WORDS = regex.compile(r"\p{L}+")
 # A quick look for anything _CODE_SIGNS could find (a superset of it).
-_CODE_HINT = regex.compile(r"[_{}=|&<>]|::|^\s*[#/]|[a-z][A-Z]|\w\(|;\s*$|^\s*[)}\]]")
+# (The standard library's engine: quicker for such a plain pattern, asked of every line.)
+_CODE_HINT = re.compile(r"[_{}=|&<>]|::|^\s*[#/]|[a-z][A-Z]|\w\(|;\s*$|^\s*[)}\]]")
 _EDGES = "()[]{};:,.\"'!?"
 # A line needs this many signs of code, and Vietnamese syllables for fewer
 # than this share of its words, to be left alone as code.

@@ -37,6 +37,7 @@ document), and so are decoded lattices.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import NamedTuple, Sequence
 
@@ -98,29 +99,29 @@ class _Tables:
 
     def clear(self) -> None:
         self.slot_row: dict[int, int] = {}
-        self.slot_offset: list[int] = []
-        self.slot_width: list[int] = []
+        self.slot_offset = _Store(np.int64, 0)
+        self.slot_width = _Store(np.int64, 0)
         self.ids = _Store(np.int32, 0)
         self.last_ids = _Store(np.int32, 0)
         self.before_last = _Store(np.int32, -1)
         self.unary = _Store(np.float32, 0.0)
         self.pair_row: dict[int, int] = {}
-        self.pair_offset: list[int] = []
+        self.pair_offset = _Store(np.int64, 0)
         self.pairs = _Store(np.float32, 0.0)
 
-    def slot(self, slot: Slot) -> int:
-        row = self.slot_row.get(slot.serial)
-        if row is None:
-            width = len(slot.ids)
-            offset = self.ids.append(np.array(slot.ids, dtype=np.int32))
-            self.last_ids.append(np.array(slot.last_ids, dtype=np.int32))
-            self.before_last.append(np.array([-1 if b is None else b for b in slot.before_last], dtype=np.int32))
-            self.unary.append(np.array(slot.unary, dtype=np.float32))
-            row = len(self.slot_offset)
-            self.slot_offset.append(offset)
-            self.slot_width.append(width)
-            self.slot_row[slot.serial] = row
-        return row
+    def add_slots(self, slots: Sequence[Slot]) -> None:
+        """Give each of *slots* (none known yet, no two alike) a row."""
+        chain = itertools.chain.from_iterable
+        widths = np.fromiter((len(slot.ids) for slot in slots), dtype=np.int64, count=len(slots))
+        total = int(widths.sum())
+        offset = self.ids.append(np.fromiter(chain(slot.ids for slot in slots), dtype=np.int32, count=total))
+        self.last_ids.append(np.fromiter(chain(slot.last_ids for slot in slots), dtype=np.int32, count=total))
+        self.before_last.append(np.fromiter((-1 if b is None else b for b in chain(slot.before_last for slot in slots)),
+                                            dtype=np.int32, count=total))
+        self.unary.append(np.fromiter(chain(slot.unary for slot in slots), dtype=np.float32, count=total))
+        row = self.slot_offset.append(offset + np.concatenate([[0], np.cumsum(widths[:-1])]))
+        self.slot_width.append(widths)
+        self.slot_row.update(zip((slot.serial for slot in slots), range(row, row + len(slots))))
 
 
 def _padded(store: _Store, offsets: np.ndarray, widths: np.ndarray, width: int, fill) -> np.ndarray:
@@ -262,51 +263,43 @@ class Decoder:
         """The flat arrays of a batch of slots: readings' ids, unary scores, pair scores."""
         with self._lock:
             tables = self._tables
-            if len(tables.slot_offset) + len(flat) > tables.max_slots or len(tables.pair_offset) + len(flat) > tables.max_pairs:
+            if tables.slot_offset.used + len(flat) > tables.max_slots or \
+                    tables.pair_offset.used + len(flat) > tables.max_pairs:
                 tables.clear()
-            known = tables.slot_row.get
-            found = [known(slot.serial) for slot in flat]
-            if None in found:
-                found = [tables.slot(slot) if row is None else row for slot, row in zip(flat, found)]
-            rows = np.array(found, dtype=np.int64)
-            offsets = np.array(tables.slot_offset, dtype=np.int64)[rows]
-            widths = np.array(tables.slot_width, dtype=np.int64)[rows]
+            known = tables.slot_row
+            new = {slot.serial: slot for slot in flat if slot.serial not in known}
+            if new:
+                tables.add_slots(list(new.values()))
+            rows = np.fromiter(map(known.__getitem__, (slot.serial for slot in flat)), dtype=np.int64, count=len(flat))
+            offsets = tables.slot_offset.values[rows]
+            widths = tables.slot_width.values[rows]
             width = int(widths.max())
             ids = _padded(tables.ids, offsets, widths, width, 0)
             last_ids = _padded(tables.last_ids, offsets, widths, width, 0)
             before_last = _padded(tables.before_last, offsets, widths, width, -1)
             unary = _padded(tables.unary, offsets, widths, width, -np.inf)
-            # pair rows; those never seen are scored in one batch
-            pair_rows = np.zeros(max(0, len(flat) - 1), dtype=np.int64)
-            missing: dict[int, list[int]] = {}
-            get = tables.pair_row.get
-            for g in range(len(flat) - 1):
-                if g + 1 in boundaries:
-                    continue
-                key = flat[g].serial << 32 | flat[g + 1].serial
-                row = get(key)
-                if row is None:
-                    missing.setdefault(key, []).append(g)
-                else:
-                    pair_rows[g] = row
-            if missing:
+            # pair rows (none across lattices); those never seen are scored in one batch
+            serials = np.fromiter((slot.serial for slot in flat), dtype=np.int64, count=len(flat))
+            keys = serials[:-1] << 32 | serials[1:]
+            pair_rows = np.fromiter(map(tables.pair_row.get, keys.tolist(), itertools.repeat(-1)), dtype=np.int64,
+                                    count=len(keys))
+            crossing = np.array([g - 1 for g in boundaries if 0 < g <= len(keys)], dtype=np.int64)
+            pair_rows[crossing] = 0
+            missing = np.flatnonzero(pair_rows < 0)
+            if len(missing):
                 # score only the real readings of each new pair: its (left width × right width) block, row by row
-                left = np.array([places[0] for places in missing.values()], dtype=np.int64)
+                new_keys, first, which = np.unique(keys[missing], return_index=True, return_inverse=True)
+                left = missing[first]
                 r, c = widths[left], widths[left + 1]
                 i = np.arange(width)
                 valid = (i[None, :, None] < r[:, None, None]) & (i[None, None, :] < c[:, None, None])
                 firsts = np.broadcast_to(last_ids[left][:, :, None], valid.shape)[valid]
                 seconds = np.broadcast_to(ids[left + 1][:, None, :], valid.shape)[valid]
                 offset = tables.pairs.append(self.model.pair_scores(firsts, seconds, self.domain).astype(np.float32))
-                starts = offset + np.concatenate([[0], np.cumsum(r * c)[:-1]])
-                row = len(tables.pair_offset)
-                tables.pair_offset.extend(starts.tolist())
-                for key, places in missing.items():
-                    tables.pair_row[key] = row
-                    for place in places:
-                        pair_rows[place] = row
-                    row += 1
-            pair_offsets = np.array(tables.pair_offset, dtype=np.int64)[pair_rows] if len(pair_rows) else pair_rows
+                row = tables.pair_offset.append(offset + np.concatenate([[0], np.cumsum(r * c)[:-1]]))
+                tables.pair_row.update(zip(new_keys.tolist(), range(row, row + len(new_keys))))
+                pair_rows[missing] = row + which.ravel()
+            pair_offsets = tables.pair_offset.values[pair_rows]
             pairs = _Pairs(tables.pairs.values[:tables.pairs.used], pair_offsets, widths, width, boundaries)
         return widths, ids, last_ids, before_last, unary.astype(np.float64), pairs
 

@@ -192,11 +192,12 @@ class Model:
     def pair_scores(self, first: np.ndarray, second: np.ndarray, domain: str | None = None) -> np.ndarray:
         """Weighted ``log P(second | first)`` plus list evidence, for arrays of ids (in *domain*'s model)."""
         weights = self.weights
-        logp = self._bigram_logps(first, second, domain)
+        keys = ngrams.keys_of_pairs(first, second)
+        order = np.argsort(keys) if len(keys) >= 64 else None  # one sort for both tables
+        logp = self._bigram_logps(first, second, domain, order)
         score = weights.lm * logp
-        keys = (first.astype(np.uint64) << SHIFT | second.astype(np.uint64)).astype(np.uint32)
         if len(self.pair_keys):
-            where = np.minimum(ngrams.search_sorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            where = np.minimum(ngrams.search_sorted(self.pair_keys, keys, order), len(self.pair_keys) - 1)
             masks = np.where(self.pair_keys[where] == keys, self.pair_lists[where], 0)
             if masks.any():
                 table = np.array([list_evidence(m, weights) for m in range(16)])
@@ -246,10 +247,11 @@ class Model:
         unknown = self.unknown_id
         return [np.where(array >= size, unknown, array) for array in ids], outside
 
-    def _bigram_logps(self, first: np.ndarray, second: np.ndarray, domain: str | None = None) -> np.ndarray:
+    def _bigram_logps(self, first: np.ndarray, second: np.ndarray, domain: str | None = None,
+                      order: np.ndarray | None = None) -> np.ndarray:
         lm = self.domains[domain or self.default_domain]
         (a, b), outside = self._known(first, second)
-        logp = lm.bigram_logps(a, b).astype(np.float64)
+        logp = lm.bigram_logps(a, b, order if outside is None else None).astype(np.float64)
         if outside is not None:  # a syllable the shipped model lacks (a user's word)
             logp = np.where(second >= self.shipped_size, self.weights.unknown_logp,
                             np.where(outside, lm.unigram_logp[b], logp))

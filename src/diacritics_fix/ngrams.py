@@ -245,13 +245,13 @@ class BackoffModel:
 
     # -- queries (vectorised) -------------------------------------------------
 
-    def bigram_logps(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """``log P(b | a)`` for arrays of ids."""
-        keys = (a.astype(np.uint64) << SHIFT | b.astype(np.uint64)).astype(np.uint32)
+    def bigram_logps(self, a: np.ndarray, b: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+        """``log P(b | a)`` for arrays of ids (*order*, if given, sorts their pairs: :func:`search_sorted`)."""
+        keys = keys_of_pairs(a, b)
         backed = self.unigram_backoff[a] + self.unigram_logp[b]
         if not len(self.bigram_keys):
             return backed
-        where, found = _lookup(self.bigram_keys, keys)
+        where, found = _lookup(self.bigram_keys, keys, order)
         return np.where(found, self.bigram_logp[where], backed)
 
     def trigram_logps(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -272,8 +272,10 @@ class BackoffModel:
         if not len(self.trigram_keys):
             return gain
         a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
-        where3, found3 = _lookup(self.trigram_keys, a64 << 2 * SHIFT | b64 << SHIFT | c64)
-        where2, found2 = _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32))
+        triples = a64 << 2 * SHIFT | b64 << SHIFT | c64
+        order = np.argsort(triples) if len(triples) >= 64 else None  # it sorts the pairs a b too
+        where3, found3 = _lookup(self.trigram_keys, triples, order)
+        where2, found2 = _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32), order)
         gain[found2] = self.bigram_backoff[where2[found2]]
         if found3.any():
             gain[found3] = self.trigram_logp[where3[found3]] - self.bigram_logps(b[found3], c[found3])
@@ -320,20 +322,27 @@ class BackoffModel:
         return float(np.exp(-values.mean()))
 
 
-def search_sorted(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+def keys_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The keys of the pairs ``a b`` of ids, as the bigram tables store them."""
+    return (a.astype(np.uint64) << SHIFT | b.astype(np.uint64)).astype(np.uint32)
+
+
+def search_sorted(keys: np.ndarray, queries: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """``np.searchsorted(keys, queries)``, quicker for many queries: searched in order (each
-    search starts where the last ended, in memory a cache has seen), then put back."""
-    if len(queries) < 64:
-        return np.searchsorted(keys, queries)
-    order = np.argsort(queries)
+    search starts where the last ended, in memory a cache has seen), then put back.  *order*,
+    if given, sorts the queries (a caller searching two tables with one order sorts once)."""
+    if order is None:
+        if len(queries) < 64:
+            return np.searchsorted(keys, queries)
+        order = np.argsort(queries)
     where = np.empty(len(queries), dtype=np.intp)
     where[order] = np.searchsorted(keys, queries[order])
     return where
 
 
-def _lookup(keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of *queries* in sorted *keys*, and whether each was found."""
-    where = search_sorted(keys, queries)
+def _lookup(keys: np.ndarray, queries: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of *queries* in sorted *keys*, and whether each was found (*order*: see :func:`search_sorted`)."""
+    where = search_sorted(keys, queries, order)
     where = np.minimum(where, len(keys) - 1) if len(keys) else np.zeros_like(where)
     found = keys[where] == queries if len(keys) else np.zeros(len(queries), dtype=bool)
     return where, found

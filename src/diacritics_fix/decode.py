@@ -66,16 +66,20 @@ class Choice(NamedTuple):
 
 
 class _Store:
-    """A growing flat float or int buffer of blocks, each found by its row: offset and shape."""
+    """A growing flat float or int buffer of blocks, each found by its row: offset and shape.
 
-    def __init__(self, dtype, fill) -> None:
-        self.values = np.full(1 << 16, fill, dtype=dtype)
+    Empty until the first block comes: a restorer loaded before worker
+    processes fork holds none of it (each worker fills its own).
+    """
+
+    def __init__(self, dtype) -> None:
+        self.values = np.empty(0, dtype=dtype)
         self.used = 0
 
     def append(self, block: np.ndarray) -> int:
         size = block.size
         if self.used + size > len(self.values):
-            grown = np.full(max(2 * len(self.values), self.used + size), self.values[0] * 0, dtype=self.values.dtype)
+            grown = np.zeros(max(2 * len(self.values), self.used + size, 1 << 14), dtype=self.values.dtype)
             grown[:self.used] = self.values[:self.used]
             self.values = grown
         offset = self.used
@@ -99,15 +103,15 @@ class _Tables:
 
     def clear(self) -> None:
         self.slot_row: dict[int, int] = {}
-        self.slot_offset = _Store(np.int64, 0)
-        self.slot_width = _Store(np.int64, 0)
-        self.ids = _Store(np.int32, 0)
-        self.last_ids = _Store(np.int32, 0)
-        self.before_last = _Store(np.int32, -1)
-        self.unary = _Store(np.float32, 0.0)
+        self.slot_offset = _Store(np.int64)
+        self.slot_width = _Store(np.int64)
+        self.ids = _Store(np.int32)
+        self.last_ids = _Store(np.int32)
+        self.before_last = _Store(np.int32)
+        self.unary = _Store(np.float32)
         self.pair_row: dict[int, int] = {}
-        self.pair_offset = _Store(np.int64, 0)
-        self.pairs = _Store(np.float32, 0.0)
+        self.pair_offset = _Store(np.int64)
+        self.pairs = _Store(np.float32)
 
     def add_slots(self, slots: Sequence[Slot]) -> None:
         """Give each of *slots* (none known yet, no two alike) a row."""

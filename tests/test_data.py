@@ -34,8 +34,9 @@ def test_the_model_tables_are_memory_mapped_arrays():
     import numpy as np
 
     model = load_model()
-    for table in (model.lm.trigram_keys, model.lm.bigram_logp, model.domains["everyday"].trigram_logp):
-        assert isinstance(table, np.memmap)
+    for table in (model.lm.trigram_keys, model.lm.bigram_logp, model.domains["everyday"].trigram_logp,
+                  model.pair_keys):
+        assert isinstance(table.base, np.memmap) and not table.flags.writeable  # the file's pages, read-only
     assert model.lm.trigram_keys is model.domains["everyday"].trigram_keys  # the domains share their keys
 
 

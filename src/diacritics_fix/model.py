@@ -466,7 +466,7 @@ def load_model(weights: Weights = Weights(), folder: str | None = None) -> Model
     default = domains[manifest["domains"][0]]
     model = Model(
         list(symbols), default.unigram_logp.tolist(), domains,
-        np.load(lexicon / "pairs_keys.npy", mmap_mode="r"), np.load(lexicon / "pairs_lists.npy", mmap_mode="r"),
+        ngrams.mapped(lexicon / "pairs_keys.npy"), ngrams.mapped(lexicon / "pairs_lists.npy"),
         _load_abbreviations(root / "abbreviations.txt"), weights,
     )
     return model

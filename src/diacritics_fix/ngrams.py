@@ -535,12 +535,18 @@ def load(folder: Path, names: Sequence[str], symbols: list[str] | None = None) -
     if symbols is None:
         with open(folder / "vocabulary.txt", encoding="utf-8") as handle:
             symbols = handle.read().split("\n")[:-1]
-    keys = {table: np.load(folder / f"{table}.npy", mmap_mode="r") for table in KEY_TABLES}
+    keys = {table: mapped(folder / f"{table}.npy") for table in KEY_TABLES}
     return {
         name: BackoffModel(symbols=symbols, discounts={}, **keys,
-                           **{table: np.load(folder / f"{name}.{table}.npy", mmap_mode="r") for table in VALUE_TABLES})
+                           **{table: mapped(folder / f"{name}.{table}.npy") for table in VALUE_TABLES})
         for name in names
     }
+
+
+def mapped(path: Path) -> np.ndarray:
+    """A ``.npy`` file memory-mapped read-only, as a plain array (indexing a ``np.memmap``
+    goes through Python code each time; the plain view reads the same mapped pages)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
 
 
 COUNT_TABLES = {

@@ -252,8 +252,8 @@ class Restorer:
                     self._dot(token, lattice, choices, position, explain, changes)
                 else:
                     # A misread capital right after a lowercase word is no capital (apply_case).
-                    after_lowercase = previous is not None and previous.text[:1].islower() and \
-                        text[previous.end:token.start].isspace()
+                    after_lowercase = previous is not None and not token.text.islower() and \
+                        previous.text[:1].islower() and text[previous.end:token.start].isspace()
                     self._note(token, lattice, choices, position, rate, out_style, explain, changes,
                                after_lowercase)
                 previous = token
@@ -435,16 +435,13 @@ class Restorer:
             if len(known) + len(slots) > 200_000:
                 known.clear()
             known.update(zip(missing, per_slot.tolist()))
-        scores, sizes = [], []
         nothing = [0.0] * len(names)  # a slot whose scores another thread has just cleared
-        for lattice in lattices:
-            totals = [0.0] * len(names)
-            for slot in lattice[1:-1]:
-                for k, value in enumerate(known.get(slot.serial, nothing)):
-                    totals[k] += value
-            scores.append(dict(zip(names, totals)))
-            sizes.append(len(lattice) - 2)
-        return pg.domains(scores, sizes)
+        sizes = [len(lattice) - 2 for lattice in lattices]
+        rows = np.array([known.get(slot.serial, nothing) for lattice in lattices for slot in lattice[1:-1]]
+                        + [nothing])  # (a last row of zeros: reduceat's index past the end)
+        sums = np.add.reduceat(rows, np.cumsum([0, *sizes[:-1]]), axis=0)  # each lattice's slots, in order
+        sums[np.array(sizes) == 0] = 0.0
+        return pg.domains([dict(zip(names, row)) for row in sums.tolist()], sizes)
 
     def _read_again(self, lattices: list[list[Slot]], decoded: list[list[Choice]], chosen: list[str],
                     with_confidence: bool) -> list[list[Choice]]:

@@ -56,6 +56,9 @@ BATCH_SLOTS = 8_192
 Phrases = dict[tuple[int, int], tuple[float, tuple[int, ...]]]
 
 
+_new = tuple.__new__  # a NamedTuple made without the call through its __new__
+
+
 class Choice(NamedTuple):
     """The decision at one position."""
 
@@ -332,6 +335,9 @@ class Decoder:
         path_list = path.tolist()
         for n, slots in enumerate(lattices):
             start, phrase = starts[n], phrases[n]
+            if not with_confidence and not phrase:  # the common case, made quickly
+                results.append([_new(Choice, (k, 1.0, None, ())) for k in path_list[start:start + len(slots)]])
+                continue
             choices = []
             for i in range(len(slots)):
                 k = path_list[start + i]

@@ -285,8 +285,10 @@ class BackoffModel:
         """Where the trigrams ``a b c``, the contexts ``a b`` and the bigrams ``b c`` are in the keys:
         models that share their keys (the domains) look them up once (see :meth:`trigram_logps_at`)."""
         a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
-        return (_lookup(self.trigram_keys, a64 << 2 * SHIFT | b64 << SHIFT | c64),
-                _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32)),
+        triples = a64 << 2 * SHIFT | b64 << SHIFT | c64
+        order = np.argsort(triples) if len(triples) >= 64 else None  # it sorts the pairs a b too
+        return (_lookup(self.trigram_keys, triples, order),
+                _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32), order),
                 _lookup(self.bigram_keys, (b64 << SHIFT | c64).astype(np.uint32)))
 
     def trigram_logps_at(self, places: tuple, b: np.ndarray, c: np.ndarray) -> np.ndarray:

@@ -101,6 +101,7 @@ def apply_case(original: str, word: str, after_lowercase: bool = False) -> str:
 
 
 _LOADING = threading.RLock()
+_ABBREV_OR_PROTECTED = (tk.ABBREV, tk.PROTECTED)
 
 
 class Restorer:
@@ -216,6 +217,7 @@ class Restorer:
         previous_letter = ""  # of the list items a), b), …
         rates = [pg.rate(line, document, options.mode) for line in lines]
         settled = self._settled(tokens, lines, rates) if options.style == "keep" else set()
+        special = [i for i, token in enumerate(tokens) if token.kind in _ABBREV_OR_PROTECTED]
         for number, (line, rate) in enumerate(zip(lines, rates)):
             if passages[-1] and not pg.goes_on(tokens, *passages[-1][-1], line, rate):
                 passages.append([])
@@ -226,11 +228,11 @@ class Restorer:
                     changes.append(_left_alone(text, tokens, line, document, options.mode))
                 continue  # another language, or code, or no word: nothing to restore
             passages[-1].append((line, rate))
-            for i in range(line.start, line.end):
+            for i in special[bisect.bisect_left(special, line.start):bisect.bisect_left(special, line.end)]:
                 token = tokens[i]
                 if token.kind == tk.ABBREV:
                     self._abbreviation(token, changes)
-                elif token.kind == tk.PROTECTED and _is_list_letter(tokens, i):
+                elif _is_list_letter(tokens, i):
                     previous_letter = self._list_letter(token, previous_letter, rate, changes)
         lattices, words = [], []
         for passage in passages:

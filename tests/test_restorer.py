@@ -524,3 +524,24 @@ def test_restore_is_idempotent_on_its_own_output(skeletons, separators, case):
     text = getattr(_sentence(skeletons, separators), case)()
     once = restore(text)
     assert restore(once) == once
+
+
+def test_a_restorer_sharing_its_caches_restores_the_same():
+    """A worker's share of the caches (Restorer.share_caches): smaller bounds, emptied as often as
+    they fill, and the same restored text, stripped or read by OCR."""
+    from pathlib import Path
+
+    from diacritics_fix.channel import MAX_CACHED_TOKENS, candidate_index
+
+    ocr = (Path(__file__).parent / "cases" / "ocr" / "scan" / "cong-van.ocr.txt").read_text(encoding="utf-8")
+    whole = Restorer()
+    expected = [whole.restore(NOTICE_STRIPPED), whole.restore(ocr)]
+    shared = Restorer().share_caches(10_000)  # bounds at their floor: every cache fills and empties
+    assert shared._slots.max_size == 1_000 and shared._max_entries == 1_000
+    assert all(d._tables.max_scores == 1_000 and d.max_lattices == 1_000 for d in shared._decoders.values())
+    assert candidate_index(shared.model).max_cache == 1_000
+    try:
+        for _ in range(2):  # the second time, from caches that were emptied in between
+            assert [shared.restore(NOTICE_STRIPPED), shared.restore(ocr)] == expected
+    finally:
+        candidate_index(shared.model).max_cache = MAX_CACHED_TOKENS  # (the index is the process's, not the restorer's)

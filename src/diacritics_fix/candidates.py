@@ -83,6 +83,10 @@ def word_candidates(word: str, model: Model, strip_rate: float, limit: int = 12)
     return [Candidate(sid, 0.0 if syllables[sid] == text else penalty) for _, sid in scored]
 
 
+#: Each of a SlotCache's tables keeps at most this many entries (a slot of an OCR token, with its
+#: dozen readings, takes a kilobyte or two).
+MAX_ENTRIES = 20_000
+
 # A word whose best single-syllable reading has at least this channel log P
 # looks like a misread syllable.
 MISREAD_CHANNEL = -4.0
@@ -214,7 +218,7 @@ class SlotCache:
     Safe to share between threads: the worst a race does is build a slot twice.
     """
 
-    def __init__(self, model: Model, limit: int, max_size: int = 200_000) -> None:
+    def __init__(self, model: Model, limit: int, max_size: int = MAX_ENTRIES) -> None:
         self.model = model
         self.limit = limit
         self.max_size = max_size

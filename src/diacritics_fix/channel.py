@@ -129,6 +129,10 @@ PRIOR = 1.0
 # (an acronym, a code, a foreign word) is found so at once, not after a
 # search of every near skeleton.
 CEILING = 20.0
+#: The readings of at most this many tokens are kept (CandidateIndex.readings), and the costs of
+#: at most MAX_MEMO (token, syllable) pairs (Channel.cost).
+MAX_MEMO = 100_000
+MAX_CACHED_TOKENS = 20_000
 # For a glued token, each half keeps this many readings.
 GLUED_CHOICES = 5
 # A token of digits alone is read as a syllable only up to this length (when asked).
@@ -443,7 +447,7 @@ class Channel:
             other_style = self._other_styles[syllable] = restyle(syllable, "hoà")
         if other_style != syllable:
             value = min(value, self._distance(ocr, other_style, min(bound, value)))
-        if len(self._memo) > 500_000 or len(self._floors) > 500_000:
+        if len(self._memo) > MAX_MEMO or len(self._floors) > MAX_MEMO:
             self._memo.clear()
             self._floors.clear()
         if value < INF:
@@ -701,6 +705,7 @@ class CandidateIndex:
         self.penalty = [-prior * min(logp, 0.0) for logp in model.logp]
         self.skeleton_penalty = {skel: self.penalty[ids[0]] for skel, ids in self.by_skeleton.items()}
         self._cache: dict[tuple[str, int, bool], list[tuple[tuple[int, ...], float]]] = {}
+        self.max_cache = MAX_CACHED_TOKENS  # (a worker process keeps a share: see Restorer.share_caches)
         # The misreading index, opened on first use (False: not yet looked at;
         # None: none fits), and the syllables whose readings it cannot rank.
         self._misreadings = False
@@ -877,7 +882,7 @@ class CandidateIndex:
             result = [(ids, -cost) for _, cost, ids in scored[:limit]]
             # The token as written survives the cut (see syllable_readings).
             result += [(ids, -cost) for _, cost, ids in scored[limit:] if ids == (as_written,)]
-        if len(self._cache) > 200_000:
+        if len(self._cache) > self.max_cache:
             self._cache.clear()
         self._cache[key] = result
         return result

@@ -53,6 +53,13 @@ KEEP_READINGS = 3
 #: Lattices are decoded together up to about this many slots (the arrays of a pass grow with it).
 BATCH_SLOTS = 8_192
 
+#: What a decoder keeps at most (see _Tables): slots, slot pairs, pair scores (4 bytes each),
+#: and the slots of the decoded lattices it remembers.  About 40 MB in all, at most.
+MAX_SLOTS = 100_000
+MAX_PAIRS = 100_000
+MAX_SCORES = 4_000_000
+MAX_LATTICE_SLOTS = 200_000
+
 Phrases = dict[tuple[int, int], tuple[float, tuple[int, ...]]]
 
 
@@ -82,7 +89,7 @@ class _Store:
     def append(self, block: np.ndarray) -> int:
         size = block.size
         if self.used + size > len(self.values):
-            grown = np.zeros(max(2 * len(self.values), self.used + size, 1 << 14), dtype=self.values.dtype)
+            grown = np.zeros(max(len(self.values) * 3 // 2, self.used + size, 1 << 14), dtype=self.values.dtype)
             grown[:self.used] = self.values[:self.used]
             self.values = grown
         offset = self.used
@@ -97,12 +104,19 @@ class _Tables:
     A slot (by serial) has a row: the offset and width of its readings in the
     flat id and score buffers.  A pair of slots (by their serials) has a row:
     the offset of its ``left width × right width`` scores.  When they grow
-    past their bounds, both are emptied and start again.
+    past their bounds (in rows, and in pair scores: OCR tokens have a dozen
+    readings, and a long run of distinct text meets new pairs to the end),
+    both are emptied and start again.
     """
 
-    def __init__(self, max_slots: int, max_pairs: int) -> None:
-        self.max_slots, self.max_pairs = max_slots, max_pairs
+    def __init__(self, max_slots: int, max_pairs: int, max_scores: int) -> None:
+        self.max_slots, self.max_pairs, self.max_scores = max_slots, max_pairs, max_scores
         self.clear()
+
+    def full(self, coming: int) -> bool:
+        """Whether *coming* more slots might pass a bound (the scores' bound is passed by one batch at most)."""
+        return (self.slot_offset.used + coming > self.max_slots or self.pair_offset.used + coming > self.max_pairs
+                or self.pairs.used > self.max_scores)
 
     def clear(self) -> None:
         self.slot_row: dict[int, int] = {}
@@ -172,16 +186,24 @@ class Decoder:
     itself runs on arrays taken out under the lock).
     """
 
-    def __init__(self, model: Model, max_slots: int = 300_000, max_pairs: int = 300_000,
-                 max_lattices: int = 200_000, domain: str | None = None) -> None:
+    def __init__(self, model: Model, max_slots: int = MAX_SLOTS, max_pairs: int = MAX_PAIRS,
+                 max_lattices: int = MAX_LATTICE_SLOTS, domain: str | None = None, max_scores: int = MAX_SCORES) -> None:
         self.model = model
         self.domain = domain  # whose language model scores the lattices (None: the default)
         self.max_lattices = max_lattices  # in slots: a lattice kept costs a few bytes a slot
         self._lattice_slots = 0
-        self._tables = _Tables(max_slots, max_pairs)
+        self._tables = _Tables(max_slots, max_pairs, max_scores)
         # decoded lattices (without confidences): the chosen index of each slot, and its phrase
         self._lattices: dict[tuple[int, ...], tuple[tuple[int, ...], tuple]] = {}
         self._lock = threading.Lock()
+
+    def share(self, parts: int) -> None:
+        """Keep a *parts*-th of what it would keep: one of *parts* worker processes."""
+        with self._lock:
+            tables = self._tables
+            tables.max_slots, tables.max_pairs, tables.max_scores = (
+                max(1_000, bound // parts) for bound in (tables.max_slots, tables.max_pairs, tables.max_scores))
+            self.max_lattices = max(1_000, self.max_lattices // parts)
 
     # -- phrases -------------------------------------------------------------------------
 
@@ -270,8 +292,7 @@ class Decoder:
         """The flat arrays of a batch of slots: readings' ids, unary scores, pair scores."""
         with self._lock:
             tables = self._tables
-            if tables.slot_offset.used + len(flat) > tables.max_slots or \
-                    tables.pair_offset.used + len(flat) > tables.max_pairs:
+            if tables.full(len(flat)):
                 tables.clear()
             known = tables.slot_row
             new = {slot.serial: slot for slot in flat if slot.serial not in known}

@@ -67,7 +67,7 @@ class WordShapes(Protocol):
 # The classes of words a line counts (the order of Line.counts), and words that count for nothing.
 MARKED, UNMARKED, FOREIGN, GARBLED, NOTHING = range(5)
 # At most this many words' classes are kept.
-MAX_CLASSES = 200_000
+MAX_CLASSES = 100_000
 
 
 def word_class(text: str, shapes: WordShapes) -> int:

@@ -146,6 +146,7 @@ class Restorer:
         self._decoders = {domain: Decoder(base, domain=domain) for domain in base.domains}
         self._readings: dict[tuple, str | None] = {}
         self._skeleton_scores: dict[int, list[float]] = {}  # slot serial → each domain's log P of its skeleton
+        self._max_entries = MAX_READINGS_KEPT  # of each of those two
         self._model = base
 
     def __getstate__(self) -> dict:
@@ -434,7 +435,7 @@ class Restorer:
                 ids[row, :len(slot.ids)] = slot.ids
                 valid[row, :len(slot.ids)] = True
             per_slot = np.stack([model.skeleton_logps(ids, valid)[name] for name in names], axis=1)
-            if len(known) + len(slots) > 200_000:
+            if len(known) + len(slots) > self._max_entries:
                 known.clear()
             known.update(zip(missing, per_slot.tolist()))
         nothing = [0.0] * len(names)  # a slot whose scores another thread has just cleared
@@ -563,6 +564,20 @@ class Restorer:
         self._phrase_index()
         return self
 
+    def share_caches(self, parts: int) -> "Restorer":
+        """Keep a *parts*-th of what the caches would keep: this process is one of *parts* workers
+        (a run of distinct text fills them to their bounds, and N workers would need N times
+        the memory).  Loads the data first."""
+        self.model  # noqa: B018 (loads the data and makes the caches)
+        slots = self._slots
+        slots.max_size = max(1_000, slots.max_size // parts)
+        for decoder in self._decoders.values():
+            decoder.share(parts)
+        self._max_entries = max(1_000, self._max_entries // parts)
+        index = candidate_index(self.model)
+        index.max_cache = max(1_000, index.max_cache // parts)
+        return self
+
     def _phrase_index(self) -> pm.PhraseIndex:
         """The domain phrases (and the user's) that OCR windows are matched against, made on first use."""
         if self._phrases is None:
@@ -598,7 +613,7 @@ class Restorer:
             restored = readings[key]
         else:
             restored = self._reading(token, slot, choice, rate, out_style, after_lowercase)
-            if len(readings) >= 200_000:
+            if len(readings) >= self._max_entries:
                 readings.clear()
             readings[key] = restored
         doubtful = options.mark_uncertain and len(slot.ids) > 1 and choice.confidence < options.threshold
@@ -688,6 +703,9 @@ class Restorer:
             return None  # unchanged, or only the normal form differs: keep the writer's code points
         return restored
 
+
+#: How many decoded words' texts (and slots' domain scores) a restorer keeps at most.
+MAX_READINGS_KEPT = 50_000
 
 #: A correct line is decoded when a marked reading of one of its unmarked words comes within
 #: this of the word as written, judged with the two words on each side (what a whole decode adds).

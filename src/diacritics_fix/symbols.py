@@ -162,7 +162,7 @@ def neighbour_symbol(tokens: Sequence[tk.Token], index: int, step: int, start: i
         symbol = _WORD_SYMBOLS.get(token.text)
         if symbol is None:
             symbol = ngrams.word_symbol(token.text)
-            if len(_WORD_SYMBOLS) < 200_000:
+            if len(_WORD_SYMBOLS) < 100_000:
                 _WORD_SYMBOLS[token.text] = symbol
         return symbol
     if token.kind == tk.NUMBER:

@@ -323,11 +323,13 @@ class _Unit(NamedTuple):
 _WORKER: Worker | None = None
 
 
-def _start_worker(slot: int, settings: Settings, counters: SharedCounters) -> None:
-    """One Worker per process (kept from the parent when forked), counting in its own slot."""
+def _start_worker(slot: int, settings: Settings, counters: SharedCounters, jobs: int) -> None:
+    """One Worker per process (kept from the parent when forked), counting in its own slot; its
+    caches keep a *jobs*-th of what one process would (the workers together, about as much)."""
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
         _WORKER = Worker(settings).load()
+    _WORKER.restorer.share_caches(jobs)
     counters.slot = slot
     _WORKER.counters = counters
     _WORKER.explain = None
@@ -424,7 +426,7 @@ def run_in_workers(tasks: list[Task], settings: Settings, jobs: int, counters: C
     following = 0  # the next task to yield
     seen = (0, 0)
     gc.freeze()  # the collector, run in a worker, would write to (and so copy) every page of the loaded data
-    pool = WorkerPool(jobs, _restore_unit, _start_worker, (settings, shared), _remove_leftovers, context)
+    pool = WorkerPool(jobs, _restore_unit, _start_worker, (settings, shared, jobs), _remove_leftovers, context)
     try:
         while following < len(tasks):
             while pool.room():

@@ -51,7 +51,7 @@ BEAM = 7.0
 #: … and at most this many readings of a slot go on to the trigram pass.
 KEEP_READINGS = 3
 #: Lattices are decoded together up to about this many slots (the arrays of a pass grow with it).
-BATCH_SLOTS = 8_192
+BATCH_SLOTS = 4_096
 
 #: What a decoder keeps at most (see _Tables): slots, slot pairs, pair scores (4 bytes each),
 #: and the slots of the decoded lattices it remembers.  About 40 MB in all, at most.
@@ -460,12 +460,14 @@ class _Flat:
         going = np.array([np.count_nonzero(lengths > step) for step in range(longest)])
         base = np.concatenate([[0], np.cumsum(going)])
         order = np.concatenate([starts[:going[step]] + step for step in range(longest)])
-        w = widths[order]
-        first = np.concatenate([[0], np.cumsum(w)])  # each laid-out slot's first reading
+        # (The per-pair arrays are the largest of a decode: 32-bit, as every index and offset fits.)
+        w = widths[order].astype(np.int32)
+        first = np.zeros(len(w) + 1, dtype=np.int32)  # each laid-out slot's first reading
+        first[1:] = np.cumsum(w)
         readings = int(first[-1])
         # each flat reading: its laid-out slot and its index among the slot's readings
-        slot_of = np.repeat(np.arange(len(order)), w)
-        reading = np.arange(readings) - first[slot_of]
+        slot_of = np.repeat(np.arange(len(order), dtype=np.int32), w)
+        reading = np.arange(readings, dtype=np.int32) - first[slot_of]
         self.padded = order[slot_of] * width + reading
         # the same piece's slot one step before / after each laid-out slot (-1: none)
         step_of = np.repeat(np.arange(longest), going)
@@ -477,7 +479,8 @@ class _Flat:
         # The pairs of a slot with the one before (after) are all (reading, reading before (after))
         # of the two; each reading's pairs are a run, and each index is a run's own base plus the
         # position in the run (times the width of the slot after, for the pairs before).
-        counting = np.arange(int((w[before[later]] * w[later]).sum() if later.any() else 0) + 1)
+        counting = np.arange(int((w[before[later]] * w[later]).sum() if later.any() else 0) + 1, dtype=np.int32)
+        offsets = offsets.astype(np.int32)
 
         # forward: for each reading of a slot with a slot before, every reading of the one before
         slot, own_reading, count, pair_start, row_of = _runs(before, slot_of, reading, w)
@@ -514,7 +517,9 @@ def _runs(neighbour: np.ndarray, slot_of: np.ndarray, reading: np.ndarray, w: np
     has = neighbour[slot_of] >= 0
     slot = slot_of[has]
     count = w[neighbour[slot]]
-    return slot, reading[has], count, np.concatenate([[0], np.cumsum(count)]), np.cumsum(has) - 1
+    starts = np.zeros(len(count) + 1, dtype=np.int32)
+    starts[1:] = np.cumsum(count)
+    return slot, reading[has], count, starts, np.cumsum(has) - 1
 
 
 def _second_pass(kept, count, ids, last_ids, before_last, unary, pairs, lattice_start, model: Model,

@@ -368,3 +368,17 @@ def test_mojibake_encoders_write_utf8_of_windows_1252_characters():
 def test_utf8_text_whose_only_other_characters_are_dashes_and_quotes_is_utf8(text):
     # cp1252 shows the en dash's byte 0x96, which VISCII reads as "Ờ": no reason to read it so.
     assert decode_document(text.encode("utf-8")) == Decoded(text, "utf-8")
+
+
+@pytest.mark.parametrize("text", [
+    # stripped text with signs that legacy tables (in cp1252 clothes) read as lone marked vowels
+    "Dien tich san xay dung: 12 × 18 m.\n",
+    "HSDSV = Tong so vu tai nan giao thong × 100.000 / Tong dan so\n" * 4,
+    "Dien tich san xay dung: 12 × 18 m; tong muc dau tu 1.250 trieu dong ± 5%.\n"
+    "Kich thuoc bien bao 60 × 90 cm, chu cao 15 cm… (xem Phu luc 2).\n" * 3,
+    "He so dieu chinh K = 1,2 × 0,85 ÷ 1,05 ≥ 0,9; sai so cho phep ± 0,5%.\n",
+    "Khoi luong be tong mong: 35 m³, cot thep 2,4 tan.\n",
+])
+def test_stripped_utf8_text_with_lone_signs_is_utf8(text):
+    # "×" is byte 0xd7 in cp1252, a marked vowel in TCVN3: alone, it is no Vietnamese word.
+    assert decode_document(text.encode("utf-8")) == Decoded(text, "utf-8")

@@ -647,8 +647,9 @@ _SUSPECT = re.compile(
 )
 
 
-def vietnamese_evidence(text: str, limit: int = 50_000) -> Evidence:
-    """Count how Vietnamese *text* (NFC) looks, over its first *limit* letter runs.
+def vietnamese_evidence(text: str, limit: int = 50_000, shortest: int = 1) -> Evidence:
+    """Count how Vietnamese *text* (NFC) looks, over its first *limit* letter runs (those of
+    *shortest* letters or more: see :func:`_read_utf8`).
 
     >>> vietnamese_evidence("Cộng hòa xã hội")[:3]
     (4, 0, 4)
@@ -658,6 +659,8 @@ def vietnamese_evidence(text: str, limit: int = 50_000) -> Evidence:
     good = bad = words = 0
     common = 0.0
     for words, match in enumerate(_LETTER_RUN.finditer(text), start=1):
+        if match.end() - match.start() < shortest:
+            continue
         value = _word_evidence(match.group())
         if value > 0:
             good += 1
@@ -800,7 +803,11 @@ def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
     themselves (a short VISCII text can be valid UTF-8 by chance; a long one
     cannot).  A reading must look Vietnamese
     (more good words than bad) and beat the text as it is; ftfy's repair,
-    which only acts on text it judges broken, may also tie with it.
+    which only acts on text it judges broken, may also tie with it.  Words of
+    one letter are no evidence here: a sign standing alone in unmarked text
+    ("2 × 3", "± 5%") reads as a lone vowel with a mark in a legacy table; and
+    a reading must make a quarter of the words or more good syllables, as a
+    Vietnamese text does (the "m³" of a stripped text reads as one).
     """
     if text.isascii() or all("\u2010" <= ch <= "\u205e" or ch == "\xa0" for ch in text if not ch.isascii()):
         # Beyond ASCII only dashes, quotes, ellipses (General Punctuation): stripped or English text
@@ -809,7 +816,7 @@ def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
         return Decoded(text, name)
     text = _compose(text)
     bom, body = _split_bom(text)
-    as_is = vietnamese_evidence(body)
+    as_is = vietnamese_evidence(body, shortest=2)
     readings: list[tuple[str, str]] = []
     repaired = _fix_cp1252_utf8(body)
     if repaired is not None:
@@ -823,8 +830,8 @@ def _read_utf8(data: bytes, text: str, name: str) -> Decoded:
             readings.append((bom + _legacy_text(body_bytes, legacy), legacy))
     best: tuple[Evidence, str, str] | None = None
     for candidate, candidate_name in readings:
-        evidence = vietnamese_evidence(candidate)
-        if evidence.good <= evidence.bad or evidence.net < as_is.net:
+        evidence = vietnamese_evidence(candidate, shortest=2)
+        if evidence.good <= evidence.bad or evidence.net < as_is.net or 4 * evidence.good < evidence.words:
             continue
         if evidence.net == as_is.net and candidate_name != "utf-8-as-cp1252":
             continue

@@ -6,6 +6,7 @@
     python bench/batch.py --section split --size-mb 200
     python bench/batch.py --section line --line-mb 50
     python bench/batch.py --section memory       # total PSS of --jobs 4 against one process
+    python bench/batch.py --section memory --archive-words 2000000   # … over a long run of distinct text
 
 Every run is the command line (``python -m diacritics_fix.cli … --quiet``),
 timed as a whole, start-up included; peak memory is the largest resident
@@ -47,8 +48,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import corpus_dir, strip_marks  # noqa: E402
+from corpus import corpus_dir, strip_marks, train_documents  # noqa: E402
+from corpus import corpus_dir, strip_marks  # noqa: E402, train_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 WORD = re.compile(r"[^\W\d_]+")
@@ -112,11 +113,19 @@ def sampled_pss(*args: str) -> tuple[float, float]:
     return time.perf_counter() - started, peak / 1024
 
 
-def bench_memory(work: Path, min_words: int, limit: int | None) -> None:
+def bench_memory(work: Path, min_words: int, limit: int | None, archive_words: int = 0) -> None:
     source = work / "memory-input"
     source.mkdir()
-    documents, words = build_folder(source, min_words, limit)
-    print(f"## memory: {documents} documents, {words:,} words (stripped); total PSS sampled every 50 ms")
+    if archive_words:
+        texts = archive_documents(archive_words)
+        for number, text in enumerate(texts):
+            (source / f"doc-{number:05d}.txt").write_text(text, encoding="utf-8")
+        documents, words = len(texts), sum(len(WORD.findall(text)) for text in texts)
+        print(f"## memory, an archive: {documents} distinct documents of the training corpus, {words:,} words "
+              "(stripped); total PSS sampled every 50 ms")
+    else:
+        documents, words = build_folder(source, min_words, limit)
+        print(f"## memory: {documents} documents, {words:,} words (stripped); total PSS sampled every 50 ms")
     print()
     print("| jobs | seconds | peak total PSS (command and workers) | ratio to --jobs 1 |")
     print("|---:|---:|---:|---:|")
@@ -126,6 +135,22 @@ def bench_memory(work: Path, min_words: int, limit: int | None) -> None:
         one = one or pss
         print(f"| {jobs} | {seconds:.1f} | {pss:,.0f} MB | {pss / one:.2f}× |")
     print()
+
+
+def archive_documents(words: int) -> list[str]:
+    """Distinct documents of the training corpus (legal texts, then Wikipedia articles), stripped,
+    about *words* words in all: a long run of text no document of which repeats, as an archive is
+    (only speed and memory are measured on it; its counts are in the model)."""
+    documents: list[str] = []
+    total = 0
+    for kind in ("admin", "general"):
+        for _, _, paragraphs in train_documents(kind):
+            text = strip_marks("\n".join(paragraphs)) + "\n"
+            documents.append(text)
+            total += len(text.split())
+            if total >= words // 2 * (1 if kind == "admin" else 2):
+                break
+    return documents
 
 
 def stripped_documents() -> list[str]:
@@ -243,6 +268,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=None, help="jobs: stop after this many documents")
     parser.add_argument("--size-mb", type=int, default=200, help="split: size of the file")
     parser.add_argument("--line-mb", type=int, default=50, help="line: size of the line")
+    parser.add_argument("--archive-words", type=int, default=0,
+                        help="memory: measure on this many words of distinct training documents instead")
     args = parser.parse_args()
     sections = args.section or ["jobs", "split", "line", "memory"]
     with tempfile.TemporaryDirectory(prefix="diacritics-fix-bench-") as temporary:
@@ -256,7 +283,7 @@ def main() -> None:
             elif section == "line":
                 bench_line(work, args.line_mb)
             else:
-                bench_memory(work, args.min_words, args.documents)
+                bench_memory(work, args.min_words, args.documents, args.archive_words)
 
 
 if __name__ == "__main__":

@@ -821,7 +821,8 @@ def _collector_paused() -> Iterator[None]:
     Restoring a text makes a few tuples per word (tokens, slots, choices) and
     keeps them to the end: each of the collector's passes would walk them all,
     and now and then every object of the loaded model too, to find no garbage
-    (a third of the time spent on correct text).  The text's own reference
+    (measured: a fifth of the time spent on correct text, half of it on
+    English, a tenth on stripped text).  The text's own reference
     cycles, if any, are collected after it.  Left as it was when the caller
     (or another thread) had it off.
     """

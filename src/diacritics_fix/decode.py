@@ -187,7 +187,8 @@ class Decoder:
     """
 
     def __init__(self, model: Model, max_slots: int = MAX_SLOTS, max_pairs: int = MAX_PAIRS,
-                 max_lattices: int = MAX_LATTICE_SLOTS, domain: str | None = None, max_scores: int = MAX_SCORES) -> None:
+                 max_lattices: int = MAX_LATTICE_SLOTS, domain: str | None = None,
+                 max_scores: int = MAX_SCORES) -> None:
         self.model = model
         self.domain = domain  # whose language model scores the lattices (None: the default)
         self.max_lattices = max_lattices  # in slots: a lattice kept costs a few bytes a slot
@@ -486,7 +487,8 @@ class _Flat:
         slot, own_reading, count, pair_start, row_of = _runs(before, slot_of, reading, w)
         run, size = pair_start[:-1], int(pair_start[-1])
         stride = np.repeat(w[slot], count)
-        self.into_pair = np.repeat(offsets[order[slot] - 1] + own_reading - run * w[slot], count) + counting[:size] * stride
+        self.into_pair = (np.repeat(offsets[order[slot] - 1] + own_reading - run * w[slot], count)
+                          + counting[:size] * stride)
         self.into_before = np.repeat(first[before[slot]] - run, count) + counting[:size]
         self.forward = self._steps(going, base, first, row_of, pair_start, 1, longest, going)
 

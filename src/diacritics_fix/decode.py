@@ -54,7 +54,8 @@ KEEP_READINGS = 3
 BATCH_SLOTS = 4_096
 
 #: What a decoder keeps at most (see _Tables): slots, slot pairs, pair scores (4 bytes each),
-#: and the slots of the decoded lattices it remembers.  About 40 MB in all, at most.
+#: and the slots of the decoded lattices it remembers: a few tens of MB at most (OCR slots, with a
+#: dozen readings each, take the most).
 MAX_SLOTS = 100_000
 MAX_PAIRS = 100_000
 MAX_SCORES = 4_000_000

@@ -143,12 +143,12 @@ def archive_documents(words: int) -> list[str]:
     (only speed and memory are measured on it; its counts are in the model)."""
     documents: list[str] = []
     total = 0
-    for kind in ("admin", "general"):
+    for kind, until in (("admin", words // 2), ("general", words)):  # half of each
         for _, _, paragraphs in train_documents(kind):
             text = strip_marks("\n".join(paragraphs)) + "\n"
             documents.append(text)
             total += len(text.split())
-            if total >= words // 2 * (1 if kind == "admin" else 2):
+            if total >= until:
                 break
     return documents
 

@@ -193,7 +193,7 @@ class Model:
         """Weighted ``log P(second | first)`` plus list evidence, for arrays of ids (in *domain*'s model)."""
         weights = self.weights
         keys = ngrams.keys_of_pairs(first, second)
-        order = np.argsort(keys) if len(keys) >= 64 else None  # one sort for both tables
+        order = ngrams.sort_order(keys)  # one sort for both tables
         logp = self._bigram_logps(first, second, domain, order)
         score = weights.lm * logp
         if len(self.pair_keys):

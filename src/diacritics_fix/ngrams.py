@@ -258,9 +258,7 @@ class BackoffModel:
         """``log P(c | a b)`` for arrays of ids."""
         if not len(self.trigram_keys):
             return self.bigram_logps(b, c)
-        a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
-        where3, found3 = _lookup(self.trigram_keys, a64 << 2 * SHIFT | b64 << SHIFT | c64)
-        where2, found2 = _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32))
+        (where3, found3), (where2, found2) = self._trigrams_and_contexts(a, b, c)
         backoff = np.where(found2, self.bigram_backoff[where2], 0.0)
         return np.where(found3, self.trigram_logp[where3], backoff + self.bigram_logps(b, c))
 
@@ -271,11 +269,7 @@ class BackoffModel:
         gain = np.zeros(len(c))
         if not len(self.trigram_keys):
             return gain
-        a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
-        triples = a64 << 2 * SHIFT | b64 << SHIFT | c64
-        order = np.argsort(triples) if len(triples) >= 64 else None  # it sorts the pairs a b too
-        where3, found3 = _lookup(self.trigram_keys, triples, order)
-        where2, found2 = _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32), order)
+        (where3, found3), (where2, found2) = self._trigrams_and_contexts(a, b, c)
         gain[found2] = self.bigram_backoff[where2[found2]]
         if found3.any():
             gain[found3] = self.trigram_logp[where3[found3]] - self.bigram_logps(b[found3], c[found3])
@@ -284,12 +278,14 @@ class BackoffModel:
     def locate(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple:
         """Where the trigrams ``a b c``, the contexts ``a b`` and the bigrams ``b c`` are in the keys:
         models that share their keys (the domains) look them up once (see :meth:`trigram_logps_at`)."""
-        a64, b64, c64 = a.astype(np.uint64), b.astype(np.uint64), c.astype(np.uint64)
-        triples = a64 << 2 * SHIFT | b64 << SHIFT | c64
-        order = np.argsort(triples) if len(triples) >= 64 else None  # it sorts the pairs a b too
-        return (_lookup(self.trigram_keys, triples, order),
-                _lookup(self.bigram_keys, (a64 << SHIFT | b64).astype(np.uint32), order),
-                _lookup(self.bigram_keys, (b64 << SHIFT | c64).astype(np.uint32)))
+        return (*self._trigrams_and_contexts(a, b, c), _lookup(self.bigram_keys, keys_of_pairs(b, c)))
+
+    def _trigrams_and_contexts(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple:
+        """Where the trigrams ``a b c`` and their contexts ``a b`` are in the keys, each as
+        (positions, found): one sort of the trigrams sorts their contexts too."""
+        triples = a.astype(np.uint64) << 2 * SHIFT | b.astype(np.uint64) << SHIFT | c.astype(np.uint64)
+        order = sort_order(triples)
+        return _lookup(self.trigram_keys, triples, order), _lookup(self.bigram_keys, keys_of_pairs(a, b), order)
 
     def trigram_logps_at(self, places: tuple, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         """``log P(c | a b)`` from what :meth:`locate` found (of this model or one sharing its keys)."""
@@ -329,14 +325,23 @@ def keys_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a.astype(np.uint64) << SHIFT | b.astype(np.uint64)).astype(np.uint32)
 
 
+#: From this many queries on, a search sorts them first (see search_sorted).
+SORTED_SEARCH = 64
+
+
+def sort_order(queries: np.ndarray) -> np.ndarray | None:
+    """The order that sorts *queries* for :func:`search_sorted`, or None when too few to pay."""
+    return np.argsort(queries) if len(queries) >= SORTED_SEARCH else None
+
+
 def search_sorted(keys: np.ndarray, queries: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """``np.searchsorted(keys, queries)``, quicker for many queries: searched in order (each
     search starts where the last ended, in memory a cache has seen), then put back.  *order*,
     if given, sorts the queries (a caller searching two tables with one order sorts once)."""
     if order is None:
-        if len(queries) < 64:
+        order = sort_order(queries)
+        if order is None:
             return np.searchsorted(keys, queries)
-        order = np.argsort(queries)
     where = np.empty(len(queries), dtype=np.intp)
     where[order] = np.searchsorted(keys, queries[order])
     return where
